@@ -1,0 +1,54 @@
+#!/bin/bash
+# PID 1 inside User-mode Linux (or, with --host, a private mount namespace on a host that
+# has ESP): prepares the system, builds the test network, runs the command the caller wrote
+# to $SANDBOX_OUT/sandbox-cmd.sh, records its status and powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C
+here=$(dirname "$0")
+mode=${1:-uml}
+
+prepare_uml() {
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t tmpfs tmpfs /run
+	mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /var/tmp
+	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
+	mkdir -p "$SANDBOX_OUT" && mount -t hostfs -o "$SANDBOX_OUT" hostfs "$SANDBOX_OUT"
+	# modprobe must find UML's modules, also when the kernel asks for one (netlink auto-load).
+	local v
+	v=$(uname -r)
+	mkdir -p /run/modroot/lib
+	ln -s /usr/lib/uml/modules /run/modroot/lib/modules
+	printf '#!/bin/sh\nexec /sbin/modprobe -d /run/modroot "$@"\n' >/run/modprobe
+	chmod +x /run/modprobe
+	echo /run/modprobe >/proc/sys/kernel/modprobe
+	/run/modprobe -a ipv6 veth xfrm_user esp4 esp6 xfrm4_tunnel authenc hmac cbc des_generic \
+		gcm cipher_null af_key 2>/dev/null
+	/sbin/ip link set lo up
+	hostname sandbox 2>/dev/null
+}
+
+prepare_host() {
+	# A private /run so that ip netns and pid files stay off the host.
+	mount --make-rprivate / 2>/dev/null
+	mount -t tmpfs tmpfs /run
+}
+
+if [ "$mode" = --host ]; then prepare_host; else prepare_uml; fi
+
+. "$here/testnet.sh"
+if testnet_up; then
+	/bin/bash "$SANDBOX_OUT/sandbox-cmd.sh"
+	status=$?
+else
+	echo "sandbox: could not build the test network" >&2
+	status=124
+fi
+testnet_down
+echo "$status" >"$SANDBOX_OUT/sandbox-status"
+sync
+[ "$mode" = --host ] && exit "$status"
+echo o >/proc/sysrq-trigger
+sleep 10
