@@ -136,6 +136,11 @@ Result NetlinkSocket::transact(NlBatch& batch, std::vector<int>& errs, NlSink* s
   }
   std::vector<bool> acked(n, false);
   const uint32_t firstSeq = batch.msg(0)->nlmsg_seq;
+  for (std::size_t i = 0; i < n; ++i) {
+    // The kernel copies this into the notifications the request causes (e.g. DELSA), so
+    // that listeners can tell this socket's own changes from others'.
+    batch.msg(i)->nlmsg_pid = portid_;
+  }
   if (mnl_socket_sendto(nl_, batch.data(), batch.size()) < 0) {
     return resultOfErrno(errno);
   }

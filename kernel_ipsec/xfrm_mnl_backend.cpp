@@ -13,6 +13,7 @@ namespace secsetup::kipsec {
 namespace {
 
 constexpr uint32_t kMinSpi = 256;  // 0..255 are reserved (RFC 4303)
+constexpr int kAllocAttempts = 8;
 
 bool keySizeOk(const KeyBytes& k, std::size_t want) noexcept { return k.size() == want; }
 
@@ -48,15 +49,23 @@ Result XfrmMnlBackend::allocSpi(const IpAddress& src, const IpAddress& dst, uint
       return Result::failure(Status::InvalidArg);
     }
     NlBatch batch(1);
-    batch.push(xfrm::buildAllocSpi(batch.space(), sock_->nextSeq(), NLM_F_ACK, src, dst,
-                                   cfg_.ownerTag, lo, hi));
     bool got = false;
     auto onMsg = [&](std::size_t, const nlmsghdr* nlh) { got = xfrm::parseAllocSpi(nlh, spi); };
     NlSinkFn<decltype(onMsg)> sink(onMsg);
     std::vector<int> errs;
-    Result r = sock_->transact(batch, errs, &sink);
-    if (!r.ok()) {
-      return r;
+    // The kernel draws random SPIs from the range a bounded number of times, so a nearly
+    // full small range can answer ENOENT while a value is still free: retry a few times.
+    for (int attempt = 0; attempt < kAllocAttempts; ++attempt) {
+      batch.clear();
+      batch.push(xfrm::buildAllocSpi(batch.space(), sock_->nextSeq(), NLM_F_ACK, src, dst,
+                                     cfg_.ownerTag, lo, hi));
+      Result r = sock_->transact(batch, errs, &sink);
+      if (!r.ok()) {
+        return r;
+      }
+      if (errs[0] != ENOENT) {
+        break;
+      }
     }
     if (errs[0] == ENOENT) {
       return Result::failure(Status::OutOfResources, ENOENT);  // no free SPI in the range

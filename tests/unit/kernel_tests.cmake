@@ -1,0 +1,16 @@
+# Unit tests of kernel_ipsec/ (byte layouts, errno mapping, value types, host netns) and of
+# the recording fake.
+secsetup_unit_test(kernel_types_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernel_types_test.cpp
+  LIBS secsetup_kipsec_types)
+secsetup_unit_test(kernel_messages_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernel_messages_test.cpp
+  LIBS secsetup_kernel)
+secsetup_unit_test(kernel_netns_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernel_netns_test.cpp
+  LIBS secsetup_kernel)
+if(TARGET secsetup_fake_kernel)
+  secsetup_unit_test(kernel_fake_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/kernel_fake_test.cpp
+    LIBS secsetup_fake_kernel)
+endif()
