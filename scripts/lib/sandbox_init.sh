@@ -14,6 +14,8 @@ prepare_uml() {
 	mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 	mount -t tmpfs tmpfs /tmp
 	mount -t tmpfs tmpfs /var/tmp
+	# bash process substitution needs /dev/fd, which devtmpfs lacks.
+	ln -sf /proc/self/fd /dev/fd
 	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 	mkdir -p "$SANDBOX_OUT" && mount -t hostfs -o "$SANDBOX_OUT" hostfs "$SANDBOX_OUT"
 	# modprobe must find UML's modules, also when the kernel asks for one (netlink auto-load).
