@@ -17,6 +17,12 @@ prepare_uml() {
 	# bash process substitution needs /dev/fd, which devtmpfs lacks.
 	ln -sf /proc/self/fd /dev/fd
 	mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
+	# The tmpfs mounts above may hide the checkout or the build (e.g. a clone in /tmp):
+	# bring them back read-only from the host, and the output directory read-write.
+	local d
+	for d in "$SECSETUP_ROOT" "$SECSETUP_BUILD"; do
+		[ -d "$d" ] || { mkdir -p "$d" && mount -r -t hostfs -o "$d" hostfs "$d"; }
+	done
 	mkdir -p "$SANDBOX_OUT" && mount -t hostfs -o "$SANDBOX_OUT" hostfs "$SANDBOX_OUT"
 	# modprobe must find UML's modules, also when the kernel asks for one (netlink auto-load).
 	local v
