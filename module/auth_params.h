@@ -1,0 +1,35 @@
+#pragma once
+// The few Digest facts the core needs from raw header values (RFC 3261 25.1 / RFC 3310):
+// Authorization (IMPI, empty response, auts) and WWW-Authenticate (ik/ck, removed before SM4).
+
+#include <string>
+#include <string_view>
+
+#include "module/key_derivation.h"
+
+namespace secsetup {
+
+struct AuthorizationFacts {
+  bool present = false;        // a parsable Digest Authorization value was given
+  std::string username;        // the IMPI
+  bool hasResponse = false;
+  bool emptyResponse = false;  // response="" (network authentication failure, or SM1)
+  bool hasAuts = false;        // synchronisation failure
+};
+
+// Tolerant: an unparsable value yields present == false.
+AuthorizationFacts parseAuthorization(std::string_view value) noexcept;
+
+struct ChallengeKeys {
+  bool hadIk = false;     // an ik parameter was present (valid or not)
+  bool hadCk = false;
+  bool ikValid = false;   // 32 hex digits
+  bool ckValid = false;
+  bool parsed = false;    // the value was a well-formed challenge
+};
+
+// Reads ik/ck into keys and writes the challenge without them into rewritten.
+ChallengeKeys extractChallengeKeys(std::string_view wwwAuthenticate, AkaKeys& keys,
+                                   std::string& rewritten) noexcept;
+
+}  // namespace secsetup

@@ -1,0 +1,86 @@
+#pragma once
+// One contact's state as it lives in shared memory: plain old data only (no pointers, no
+// std::string), addressed by index so that every worker process can read it.
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace secsetup {
+
+constexpr uint32_t kNil = 0xFFFFFFFFu;
+constexpr std::size_t kMaxCallIdLen = 95;
+constexpr std::size_t kMaxImpiLen = 63;
+constexpr std::size_t kMaxImpuLen = 95;
+
+enum class Phase : uint8_t {
+  Free,         // on the free list
+  Sm1Seen,      // SM1 stored and choice made; waiting for SM3
+  AwaitSm5,     // SAs installed, SM4 sent; registration timer running
+  AwaitSm7,     // SM5 matched SM1 and went on as SM6
+  Established,  // SM8 sent; the active pair protects the contact
+  Closing,      // no registration left; retiring pairs wait for their grace
+};
+
+enum class PairState : uint8_t { Empty, Live, Retiring };
+
+// One SA pair as installed (no keys: keys never reach shared memory).
+struct PairSlot {
+  uint32_t spiP;
+  uint32_t spiU;
+  uint16_t uePort;
+  uint16_t pcscfPort;
+  uint8_t integrity;  // kipsec::IntegrityAlg
+  uint8_t cipher;     // kipsec::CipherAlg
+  PairState state;
+  uint8_t pad;
+  uint64_t retireAt;  // when state == Retiring: delete at this time
+};
+
+struct AddrLink {
+  uint32_t next;  // node id (record * 2 + slot) or kNil
+  uint16_t port;
+  uint8_t linked;
+  uint8_t pad;
+};
+
+enum RecordFlag : uint8_t {
+  kFlagReRegistration = 1,  // the running negotiation replaces an established pair
+  kFlagDeregPending = 2,    // a de-registration REGISTER went on; delete on its 200
+  kFlagAwaitConfirm = 4,    // re-registration done: old and new both kept (lost-SM8 window)
+};
+
+struct ContactRecord {
+  uint32_t callNext;   // Call-ID chain, or free-list link
+  uint32_t wheelPrev;
+  uint32_t wheelNext;
+  uint32_t wheelSlot;  // kNil when not scheduled
+  AddrLink addr[2];    // [0]: the contact's port; [1]: the new port of a re-registration
+  uint64_t deadline;   // the earliest of timerAt, expiresAt, retireAt's; 0: none
+  uint64_t timerAt;    // registration timer
+  uint64_t expiresAt;  // end of the registration, grace included
+  uint8_t family;      // kipsec::Family
+  uint8_t ueIp[16];
+  uint8_t pcscfIp[16];
+  Phase phase;
+  uint8_t flags;
+  uint8_t choiceIntegrity;
+  uint8_t choiceCipher;
+  uint8_t callIdLen;
+  uint8_t impiLen;
+  uint8_t impuLen;
+  uint16_t sm1SourcePort;
+  uint16_t proposedPort;
+  uint32_t proposedSpiU;
+  PairSlot active;
+  PairSlot pending;
+  uint8_t sm1Digest[32];  // SHA-256 of SM1's canonical Security-setup
+  char callId[kMaxCallIdLen + 1];
+  char impi[kMaxImpiLen + 1];
+  char impu[kMaxImpuLen + 1];
+};
+
+static_assert(std::is_trivially_copyable<ContactRecord>::value, "shm records must be POD");
+static_assert(sizeof(ContactRecord) <= 512, "profile budget: under 512 bytes per contact");
+
+}  // namespace secsetup

@@ -1,0 +1,388 @@
+#include "module/contact_store.h"
+
+#include <cstring>
+#include <new>
+
+namespace secsetup {
+
+const char* toString(Counter c) noexcept {
+  switch (c) {
+    case Counter::UnprotectedDiscarded:
+      return "unprotected_discarded";
+    case Counter::ProtectedDiscarded:
+      return "protected_discarded";
+    case Counter::SecSetupParseErrors:
+      return "sec_setup_parse_errors";
+    case Counter::NegotiationFailures:
+      return "negotiation_failures";
+    case Counter::SaInstalled:
+      return "sa_installed";
+    case Counter::SaInstallFailed:
+      return "sa_install_failed";
+    case Counter::SaDeleted:
+      return "sa_deleted";
+    case Counter::SpiExhausted:
+      return "spi_exhausted";
+    case Counter::StoreFull:
+      return "store_full";
+    case Counter::UserAuthFailures:
+      return "user_auth_failures";
+    case Counter::Count_:
+      break;
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr uint32_t kMagic = 0x53535431;  // "SST1"
+
+std::size_t align16(std::size_t n) noexcept { return (n + 15) & ~static_cast<std::size_t>(15); }
+
+uint32_t bucketsPerStripe(uint32_t maxContacts, unsigned stripes) noexcept {
+  uint32_t want = maxContacts / stripes + 1;
+  uint32_t b = 16;
+  while (b < want && b < (1u << 30)) {
+    b <<= 1;
+  }
+  return b;
+}
+
+struct Layout {
+  std::size_t records, addr, call, wheel, tick, total;
+};
+
+Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
+  uint32_t b = bucketsPerStripe(maxContacts, stripes);
+  Layout l{};
+  l.records = align16(sizeof(ContactStore));
+  l.addr = align16(l.records + sizeof(ContactRecord) * maxContacts);
+  l.call = align16(l.addr + sizeof(uint32_t) * b * stripes);
+  l.wheel = align16(l.call + sizeof(uint32_t) * b * stripes);
+  l.tick = align16(l.wheel + sizeof(uint32_t) * ContactStore::kWheelSlots * stripes);
+  l.total = align16(l.tick + sizeof(uint64_t) * stripes);
+  return l;
+}
+
+uint64_t fnv(uint64_t h, const void* data, std::size_t n) noexcept {
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+uint64_t mix(uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+std::size_t ipLen(uint8_t family) noexcept {
+  return family == static_cast<uint8_t>(kipsec::Family::V4) ? 4 : 16;
+}
+
+}  // namespace
+
+std::size_t ContactStore::bytesFor(uint32_t maxContacts, unsigned stripes) noexcept {
+  if (stripes == 0) {
+    return 0;
+  }
+  return layoutFor(maxContacts, stripes).total;
+}
+
+ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxContacts,
+                                   const LockOps& locks, uint64_t hashSeed) noexcept {
+  if (mem == nullptr || locks.count < 2 || locks.lock == nullptr || locks.unlock == nullptr ||
+      maxContacts == 0 || maxContacts >= kNil / 2) {
+    return nullptr;
+  }
+  unsigned stripes = locks.count - 1;
+  Layout l = layoutFor(maxContacts, stripes);
+  if (bytes < l.total) {
+    return nullptr;
+  }
+  std::memset(mem, 0, l.total);
+  auto* s = new (mem) ContactStore();
+  s->magic_ = kMagic;
+  s->maxContacts_ = maxContacts;
+  s->stripes_ = stripes;
+  s->bucketMask_ = bucketsPerStripe(maxContacts, stripes) - 1;
+  s->seed_ = mix(hashSeed ^ 0xcbf29ce484222325ull) | 1;
+  s->locks_ = locks;
+  s->recordsOff_ = l.records;
+  s->addrOff_ = l.addr;
+  s->callOff_ = l.call;
+  s->wheelOff_ = l.wheel;
+  s->tickOff_ = l.tick;
+  std::memset(reinterpret_cast<char*>(mem) + l.addr, 0xFF, l.tick - l.addr);  // kNil heads
+  ContactRecord* r = s->records();
+  for (uint32_t i = 0; i < maxContacts; ++i) {
+    r[i].callNext = i + 1 < maxContacts ? i + 1 : kNil;
+    r[i].wheelSlot = kNil;
+  }
+  s->freeHead_ = 0;
+  return s;
+}
+
+ContactRecord* ContactStore::records() const noexcept {
+  return reinterpret_cast<ContactRecord*>(
+      reinterpret_cast<char*>(const_cast<ContactStore*>(this)) + recordsOff_);
+}
+uint32_t* ContactStore::addrHeads(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     addrOff_) +
+         static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
+}
+uint32_t* ContactStore::callHeads(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     callOff_) +
+         static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
+}
+uint32_t* ContactStore::wheel(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     wheelOff_) +
+         static_cast<std::size_t>(stripe) * kWheelSlots;
+}
+uint64_t& ContactStore::lastTick(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     tickOff_)[stripe];
+}
+
+uint64_t ContactStore::hashAddr(const uint8_t* ip, uint16_t port) const noexcept {
+  uint64_t h = fnv(seed_, ip, 16);
+  h = fnv(h, &port, sizeof(port));
+  return mix(h);
+}
+
+uint64_t ContactStore::hashCallId(std::string_view callId) const noexcept {
+  return mix(fnv(seed_ ^ 0x9e3779b97f4a7c15ull, callId.data(), callId.size()));
+}
+
+unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
+  return static_cast<unsigned>(mix(fnv(seed_, ip.bytes.data(), 16)) % stripes_);
+}
+
+kipsec::IpAddress ContactStore::ueAddress(const ContactRecord& r) noexcept {
+  kipsec::IpAddress a;
+  a.family = static_cast<kipsec::Family>(r.family);
+  std::memcpy(a.bytes.data(), r.ueIp, 16);
+  return a;
+}
+
+kipsec::IpAddress ContactStore::pcscfAddress(const ContactRecord& r) noexcept {
+  kipsec::IpAddress a;
+  a.family = static_cast<kipsec::Family>(r.family);
+  std::memcpy(a.bytes.data(), r.pcscfIp, 16);
+  return a;
+}
+
+uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip,
+                                  uint16_t port) const noexcept {
+  uint32_t node = addrHeads(stripe)[hashAddr(ip.bytes.data(), port) & bucketMask_];
+  const ContactRecord* r = records();
+  while (node != kNil) {
+    const ContactRecord& c = r[node / 2];
+    const AddrLink& l = c.addr[node % 2];
+    if (l.port == port && c.family == static_cast<uint8_t>(ip.family) &&
+        std::memcmp(c.ueIp, ip.bytes.data(), ipLen(c.family)) == 0) {
+      return node / 2;
+    }
+    node = l.next;
+  }
+  return kNil;
+}
+
+uint32_t ContactStore::findByCallId(unsigned stripe, const kipsec::IpAddress& ip,
+                                    std::string_view callId) const noexcept {
+  uint32_t rec = callHeads(stripe)[hashCallId(callId) & bucketMask_];
+  const ContactRecord* r = records();
+  while (rec != kNil) {
+    const ContactRecord& c = r[rec];
+    if (c.callIdLen == callId.size() && std::memcmp(c.callId, callId.data(), callId.size()) == 0 &&
+        c.family == static_cast<uint8_t>(ip.family) &&
+        std::memcmp(c.ueIp, ip.bytes.data(), ipLen(c.family)) == 0) {
+      return rec;
+    }
+    rec = c.callNext;
+  }
+  return kNil;
+}
+
+uint32_t ContactStore::allocate(const kipsec::IpAddress& ip) noexcept {
+  unsigned freeLock = stripes_;
+  locks_.lock(locks_.ctx, freeLock);
+  uint32_t rec = freeHead_;
+  if (rec != kNil) {
+    freeHead_ = records()[rec].callNext;
+    used_.fetch_add(1, std::memory_order_relaxed);
+  }
+  locks_.unlock(locks_.ctx, freeLock);
+  if (rec == kNil) {
+    return kNil;
+  }
+  ContactRecord& c = records()[rec];
+  std::memset(&c, 0, sizeof(c));
+  c.callNext = kNil;
+  c.wheelPrev = c.wheelNext = c.wheelSlot = kNil;
+  c.addr[0].next = c.addr[1].next = kNil;
+  c.family = static_cast<uint8_t>(ip.family);
+  std::memcpy(c.ueIp, ip.bytes.data(), 16);
+  c.phase = Phase::Sm1Seen;
+  return rec;
+}
+
+void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {
+  unlinkAddr(stripe, rec, 0);
+  unlinkAddr(stripe, rec, 1);
+  unlinkCall(stripe, rec);
+  unschedule(stripe, rec);
+  ContactRecord& c = records()[rec];
+  std::memset(&c, 0, sizeof(c));
+  c.phase = Phase::Free;
+  c.wheelSlot = kNil;
+  unsigned freeLock = stripes_;
+  locks_.lock(locks_.ctx, freeLock);
+  c.callNext = freeHead_;
+  freeHead_ = rec;
+  used_.fetch_sub(1, std::memory_order_relaxed);
+  locks_.unlock(locks_.ctx, freeLock);
+}
+
+void ContactStore::linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept {
+  unlinkAddr(stripe, rec, slot);
+  ContactRecord& c = records()[rec];
+  uint32_t& head = addrHeads(stripe)[hashAddr(c.ueIp, port) & bucketMask_];
+  c.addr[slot].port = port;
+  c.addr[slot].next = head;
+  c.addr[slot].linked = 1;
+  head = rec * 2 + slot;
+}
+
+void ContactStore::unlinkAddr(unsigned stripe, uint32_t rec, unsigned slot) noexcept {
+  ContactRecord& c = records()[rec];
+  if (!c.addr[slot].linked) {
+    return;
+  }
+  uint32_t node = rec * 2 + slot;
+  uint32_t* link = &addrHeads(stripe)[hashAddr(c.ueIp, c.addr[slot].port) & bucketMask_];
+  ContactRecord* r = records();
+  while (*link != kNil) {
+    if (*link == node) {
+      *link = c.addr[slot].next;
+      break;
+    }
+    link = &r[*link / 2].addr[*link % 2].next;
+  }
+  c.addr[slot].linked = 0;
+  c.addr[slot].next = kNil;
+  c.addr[slot].port = 0;
+}
+
+void ContactStore::unlinkCall(unsigned stripe, uint32_t rec) noexcept {
+  ContactRecord& c = records()[rec];
+  if (c.callIdLen == 0) {
+    return;
+  }
+  uint32_t* link =
+      &callHeads(stripe)[hashCallId(std::string_view(c.callId, c.callIdLen)) & bucketMask_];
+  ContactRecord* r = records();
+  while (*link != kNil) {
+    if (*link == rec) {
+      *link = c.callNext;
+      break;
+    }
+    link = &r[*link].callNext;
+  }
+  c.callNext = kNil;
+  c.callIdLen = 0;
+}
+
+void ContactStore::setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept {
+  unlinkCall(stripe, rec);
+  ContactRecord& c = records()[rec];
+  std::size_t n = callId.size() > kMaxCallIdLen ? kMaxCallIdLen : callId.size();
+  if (n == 0) {
+    return;
+  }
+  std::memcpy(c.callId, callId.data(), n);
+  c.callId[n] = '\0';
+  c.callIdLen = static_cast<uint8_t>(n);
+  uint32_t& head =
+      callHeads(stripe)[hashCallId(std::string_view(c.callId, n)) & bucketMask_];
+  c.callNext = head;
+  head = rec;
+}
+
+void ContactStore::unschedule(unsigned stripe, uint32_t rec) noexcept {
+  ContactRecord& c = records()[rec];
+  if (c.wheelSlot == kNil) {
+    return;
+  }
+  ContactRecord* r = records();
+  if (c.wheelPrev != kNil) {
+    r[c.wheelPrev].wheelNext = c.wheelNext;
+  } else {
+    wheel(stripe)[c.wheelSlot] = c.wheelNext;
+  }
+  if (c.wheelNext != kNil) {
+    r[c.wheelNext].wheelPrev = c.wheelPrev;
+  }
+  c.wheelPrev = c.wheelNext = c.wheelSlot = kNil;
+}
+
+void ContactStore::schedule(unsigned stripe, uint32_t rec, uint64_t deadline) noexcept {
+  unschedule(stripe, rec);
+  ContactRecord& c = records()[rec];
+  c.deadline = deadline;
+  if (deadline == 0) {
+    return;
+  }
+  uint64_t at = deadline > lastTick(stripe) ? deadline : lastTick(stripe) + 1;
+  uint32_t slot = static_cast<uint32_t>(at % kWheelSlots);
+  uint32_t& head = wheel(stripe)[slot];
+  c.wheelSlot = slot;
+  c.wheelPrev = kNil;
+  c.wheelNext = head;
+  if (head != kNil) {
+    records()[head].wheelPrev = rec;
+  }
+  head = rec;
+}
+
+void ContactStore::collectDue(unsigned stripe, uint64_t now, std::vector<uint32_t>& out) {
+  uint64_t& last = lastTick(stripe);
+  if (now <= last) {
+    return;
+  }
+  uint64_t from = now - last >= kWheelSlots ? now - kWheelSlots + 1 : last + 1;
+  ContactRecord* r = records();
+  for (uint64_t t = from; t <= now; ++t) {
+    uint32_t rec = wheel(stripe)[t % kWheelSlots];
+    while (rec != kNil) {
+      uint32_t next = r[rec].wheelNext;
+      if (r[rec].deadline <= now) {
+        unschedule(stripe, rec);
+        out.push_back(rec);  // capacity reserved by the caller; may throw only if not
+      }
+      rec = next;
+    }
+  }
+  last = now;
+}
+
+void ContactStore::collectAll(unsigned stripe, std::vector<uint32_t>& out) const {
+  const uint32_t* heads = addrHeads(stripe);
+  const ContactRecord* r = records();
+  for (uint32_t b = 0; b <= bucketMask_; ++b) {
+    for (uint32_t node = heads[b]; node != kNil; node = r[node / 2].addr[node % 2].next) {
+      if (node % 2 == 0) {
+        out.push_back(node / 2);
+      }
+    }
+  }
+}
+
+}  // namespace secsetup

@@ -1,0 +1,127 @@
+#pragma once
+// The contact store: a fixed arena in shared memory holding the records, two hash indexes
+// (UE address+port, Call-ID) and a timing wheel, split into lock stripes by UE address.
+//
+// Everything lives inside the arena and is addressed by index, so the store works in memory
+// that is mapped into every Kamailio worker. The caller holds the stripe lock (StripeLock)
+// around every call that names a stripe; allocate/release take the free-list lock themselves.
+// Bounded: allocate() fails once maxContacts records are live. Timer work is proportional to
+// what is due (plus one visit per wheel revolution for far deadlines), never a full scan.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "kernel_ipsec/kernel_ipsec.h"
+#include "module/contact_record.h"
+#include "module/shm_ops.h"
+
+namespace secsetup {
+
+enum class Counter : unsigned {
+  UnprotectedDiscarded,
+  ProtectedDiscarded,
+  SecSetupParseErrors,
+  NegotiationFailures,
+  SaInstalled,
+  SaInstallFailed,
+  SaDeleted,
+  SpiExhausted,
+  StoreFull,
+  UserAuthFailures,
+  Count_
+};
+const char* toString(Counter c) noexcept;
+
+class ContactStore {
+ public:
+  static constexpr uint32_t kWheelSlots = 256;
+
+  // Bytes of arena for this many contacts and stripes (stripes = locks.count - 1).
+  static std::size_t bytesFor(uint32_t maxContacts, unsigned stripes) noexcept;
+  // Builds the store in mem (at least bytesFor bytes, 16-byte aligned). nullptr if too small
+  // or the lock set has fewer than 2 locks.
+  static ContactStore* create(void* mem, std::size_t bytes, uint32_t maxContacts,
+                              const LockOps& locks, uint64_t hashSeed) noexcept;
+
+  unsigned stripes() const noexcept { return stripes_; }
+  uint32_t capacity() const noexcept { return maxContacts_; }
+  uint32_t used() const noexcept { return used_.load(std::memory_order_relaxed); }
+  unsigned stripeOf(const kipsec::IpAddress& ip) const noexcept;
+  void lockStripe(unsigned s) noexcept { locks_.lock(locks_.ctx, s); }
+  void unlockStripe(unsigned s) noexcept { locks_.unlock(locks_.ctx, s); }
+
+  uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port) const noexcept;
+  uint32_t findByCallId(unsigned stripe, const kipsec::IpAddress& ip,
+                        std::string_view callId) const noexcept;
+
+  // A zeroed record with ip set, phase Sm1Seen, not yet indexed; kNil when full.
+  uint32_t allocate(const kipsec::IpAddress& ip) noexcept;
+  // Unindexes, unschedules and frees the record.
+  void release(unsigned stripe, uint32_t rec) noexcept;
+
+  void linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept;
+  void unlinkAddr(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
+  // Sets the record's Call-ID (truncation is the caller's concern) and indexes it.
+  void setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept;
+  // (Re)schedules the record at deadline (0: unschedule).
+  void schedule(unsigned stripe, uint32_t rec, uint64_t deadline) noexcept;
+  // Unschedules and returns every record of the stripe whose deadline is <= now.
+  void collectDue(unsigned stripe, uint64_t now, std::vector<uint32_t>& out);
+  // Every live record of the stripe (for rare operator and kernel-notice work).
+  void collectAll(unsigned stripe, std::vector<uint32_t>& out) const;
+
+  ContactRecord& record(uint32_t rec) noexcept { return records()[rec]; }
+  const ContactRecord& record(uint32_t rec) const noexcept { return records()[rec]; }
+  static kipsec::IpAddress ueAddress(const ContactRecord& r) noexcept;
+  static kipsec::IpAddress pcscfAddress(const ContactRecord& r) noexcept;
+
+  void count(Counter c, uint64_t n = 1) noexcept {
+    counters_[static_cast<unsigned>(c)].fetch_add(n, std::memory_order_relaxed);
+  }
+  uint64_t counter(Counter c) const noexcept {
+    return counters_[static_cast<unsigned>(c)].load(std::memory_order_relaxed);
+  }
+
+ private:
+  ContactStore() = default;
+  ContactRecord* records() const noexcept;
+  uint32_t* addrHeads(unsigned stripe) const noexcept;
+  uint32_t* callHeads(unsigned stripe) const noexcept;
+  uint32_t* wheel(unsigned stripe) const noexcept;
+  uint64_t& lastTick(unsigned stripe) const noexcept;
+  uint64_t hashAddr(const uint8_t* ip, uint16_t port) const noexcept;
+  uint64_t hashCallId(std::string_view callId) const noexcept;
+  void unlinkCall(unsigned stripe, uint32_t rec) noexcept;
+  void unschedule(unsigned stripe, uint32_t rec) noexcept;
+
+  uint32_t magic_ = 0;
+  uint32_t maxContacts_ = 0;
+  unsigned stripes_ = 0;
+  uint32_t bucketMask_ = 0;  // buckets per stripe - 1 (power of two)
+  uint64_t seed_ = 0;
+  LockOps locks_;
+  std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, wheelOff_ = 0, tickOff_ = 0;
+  uint32_t freeHead_ = kNil;
+  std::atomic<uint32_t> used_{0};
+  std::atomic<uint64_t> counters_[static_cast<unsigned>(Counter::Count_)] = {};
+};
+
+// Holds one stripe lock for a scope.
+class StripeLock {
+ public:
+  StripeLock(ContactStore& s, unsigned stripe) noexcept : store_(s), stripe_(stripe) {
+    store_.lockStripe(stripe_);
+  }
+  ~StripeLock() { store_.unlockStripe(stripe_); }
+  StripeLock(const StripeLock&) = delete;
+  StripeLock& operator=(const StripeLock&) = delete;
+
+ private:
+  ContactStore& store_;
+  unsigned stripe_;
+};
+
+}  // namespace secsetup

@@ -1,0 +1,150 @@
+#pragma once
+// The P-CSCF role: one deterministic state machine per contact (profile section 8, items
+// 1-9, and the port rules of section 7), driven by the SIP facts the glue extracts and
+// answering with the actions the glue carries out. State lives in the ContactStore (shared
+// memory); SAs are made and removed through the KernelIpsec interface of this process.
+//
+// Every entry point is noexcept: a failure inside becomes an Actions with a reply code.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel_ipsec/kernel_ipsec.h"
+#include "module/choice.h"
+#include "module/contact_store.h"
+#include "module/failure_header.h"
+#include "module/key_derivation.h"
+#include "module/policy.h"
+
+namespace secsetup {
+
+enum class Path : uint8_t {
+  Unprotected,  // arrived on the P-CSCF's unprotected port
+  Protected,    // arrived on the P-CSCF's protected port
+  Other,        // any other listener: not the module's business
+};
+
+struct RequestFacts {
+  bool isRegister = false;
+  Path path = Path::Other;
+  kipsec::IpAddress source;
+  uint16_t sourcePort = 0;
+  kipsec::IpAddress local;            // the P-CSCF address it arrived on
+  uint16_t localPort = 0;
+  std::string_view callId;
+  std::string_view impu;              // REGISTER: the To URI; may be empty otherwise
+  std::string_view authorization;     // raw Authorization value, empty when absent
+  const std::string_view* securitySetup = nullptr;  // every Security-setup value
+  std::size_t securitySetupCount = 0;
+  long expires = -1;                  // REGISTER: the requested expiry, -1 when absent
+};
+
+struct ReplyFacts {
+  bool toRegister = false;            // the reply answers a REGISTER
+  kipsec::IpAddress source;           // where that REGISTER came from
+  uint16_t sourcePort = 0;
+  std::string_view callId;
+  int code = 0;
+  std::string_view wwwAuthenticate;   // raw value, empty when absent
+  long expires = -1;                  // granted expiry of the contact (2xx), -1 when absent
+  FailureReason forwardedFailure = FailureReason::None;  // the request went on with Failure
+};
+
+enum class Verdict : uint8_t {
+  Relay,  // go on (with the changes below)
+  Drop,   // discard silently (already counted)
+  Reply,  // answer the request with replyCode (requests only)
+};
+
+struct Actions {
+  Verdict verdict = Verdict::Relay;
+  int replyCode = 0;           // Reply: the code to answer; for a reply: the code to put instead
+  const char* replyReason = "";
+  FailureReason failure = FailureReason::None;  // add "Failure: <token>" to request or reply
+  bool stripSecuritySetup = false;              // remove Security-setup before relaying
+  std::string securitySetup;                    // add "Security-setup: <this>" to the reply
+  bool replaceWwwAuthenticate = false;          // replace it by wwwAuthenticate ("" = remove)
+  std::string wwwAuthenticate;
+  std::string warning;                          // text for a Warning header ("" none)
+  unsigned retryAfter = 0;                      // add Retry-After when non-zero
+  std::string log;                              // one line on what happened (never keys)
+};
+
+// Something the glue must tell the home network (D.2.2): a REGISTER for that IMPI/Call-ID
+// carrying "Failure: <reason>".
+struct Report {
+  std::string callId;
+  std::string impi;
+  std::string impu;
+  kipsec::IpAddress ue;
+  uint16_t uePort = 0;
+  FailureReason reason = FailureReason::None;
+};
+
+// A read-only view of one contact for RPC listings (no keys).
+struct ContactView {
+  kipsec::IpAddress ue;
+  uint16_t port = 0;
+  Phase phase = Phase::Free;
+  PairSlot active{};
+  PairSlot pending{};
+  uint64_t expiresAt = 0;
+  std::string callId, impi, impu;
+};
+
+class Engine {
+ public:
+  Engine(ContactStore& store, const Policy& policy, kipsec::KernelIpsec& kernel) noexcept
+      : store_(store), policy_(policy), kernel_(kernel) {}
+
+  Actions onRequest(const RequestFacts& f, uint64_t now) noexcept;
+  Actions onReply(const ReplyFacts& f, uint64_t now) noexcept;
+  // Runs every due deadline (registration timers, expiries, deletion graces).
+  void onTimer(uint64_t now, std::vector<Report>& reports) noexcept;
+  // The kernel removed an SA by itself: the rest of its pair and the registration go.
+  void onSaGone(const kipsec::SaGone& gone) noexcept;
+  // Operator delete (RPC): the contact's SAs and state go at once.
+  Status deleteContact(const kipsec::IpAddress& ue, uint16_t port) noexcept;
+  Status listContacts(std::vector<ContactView>& out) const noexcept;
+
+  ContactStore& store() noexcept { return store_; }
+  const Policy& policy() const noexcept { return policy_; }
+
+ private:
+  // engine_request.cpp
+  Actions requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
+  Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
+  void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, const SecuritySetup& p,
+                const Choice& c, uint16_t port, uint64_t now);
+  // engine_reply.cpp
+  Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now);
+  void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,
+           uint64_t now);
+  void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
+  // engine_sa.cpp
+  bool installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP, const char*& why);
+  void deletePairNow(ContactRecord& r, PairSlot& p);
+  void retire(PairSlot& p, uint64_t now);
+  // Ends a running negotiation: back to Established when an active pair remains.
+  void endNegotiation(unsigned stripe, uint32_t rec);
+  // Releases the record when nothing is left, else reschedules it. True if released.
+  bool settle(unsigned stripe, uint32_t rec);
+  void removeContact(unsigned stripe, uint32_t rec);
+  Actions failure(FailureReason reason, const std::string& detail);
+  void handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<Report>& reports);
+
+  ContactStore& store_;
+  Policy policy_;
+  kipsec::KernelIpsec& kernel_;
+};
+
+// SHA-256 of the canonical encoding (SM1/SM5 comparison, every field, order included).
+void setupDigest(const SecuritySetup& s, uint8_t out[32]);
+
+}  // namespace secsetup

@@ -1,0 +1,159 @@
+// Replies: SM3 (the 401 with IK/CK: SAs in, SM4 out), SM7 (200/401/403: SM8), replies to
+// de-registrations and refreshes, and the forward-mode rule of profile section 3.
+
+#include <cstring>
+
+#include "module/auth_params.h"
+#include "module/engine.h"
+#include "module/setup_encode.h"
+
+namespace secsetup {
+
+Actions Engine::onReply(const ReplyFacts& f, uint64_t now) noexcept {
+  try {
+    unsigned stripe = store_.stripeOf(f.source);
+    StripeLock lock(store_, stripe);
+    return replyLocked(stripe, f, now);
+  } catch (...) {
+    Actions a;
+    a.replyCode = 500;
+    a.replyReason = "Server Internal Error";
+    a.replaceWwwAuthenticate = true;  // never let keys through on an error path
+    a.log = "internal error while handling a reply";
+    return a;
+  }
+}
+
+Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) {
+  Actions a;
+  if (!f.toRegister) {
+    return a;
+  }
+  AkaKeys keys;
+  bool keysValid = false;
+  if (!f.wwwAuthenticate.empty()) {
+    // IK and CK never travel on (profile 5), whatever happens next.
+    ChallengeKeys ck = extractChallengeKeys(f.wwwAuthenticate, keys, a.wwwAuthenticate);
+    if (!ck.parsed) {
+      a.replaceWwwAuthenticate = true;
+      a.wwwAuthenticate.clear();
+    } else if (ck.hadIk || ck.hadCk) {
+      a.replaceWwwAuthenticate = true;
+    }
+    keysValid = ck.parsed && ck.ikValid && (!ck.hadCk || ck.ckValid);
+  }
+  if (f.forwardedFailure != FailureReason::None) {
+    // Section 3, forward mode: whatever the S-CSCF says, the UE gets a 403 and no SA.
+    if (f.code >= 200) {
+      a.failure = f.forwardedFailure;
+      if (f.code != 403) {
+        a.replyCode = 403;
+        a.replyReason = "Forbidden";
+        a.replaceWwwAuthenticate = true;
+        a.wwwAuthenticate.clear();
+      }
+      a.log = "reply to a REGISTER that carried Failure";
+    }
+    return a;
+  }
+  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId);
+  if (rec == kNil) {
+    rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+  }
+  if (rec == kNil || f.code < 200) {
+    return a;
+  }
+  ContactRecord& r = store_.record(rec);
+  switch (r.phase) {
+    case Phase::Sm1Seen:
+      if (f.code == 401) {
+        sm3(stripe, rec, keys, keysValid, a, now);
+      } else {
+        endNegotiation(stripe, rec);  // no challenge: nothing to protect with
+        settle(stripe, rec);
+        a.log = "final reply to SM1 without a challenge";
+      }
+      break;
+    case Phase::AwaitSm7:
+      sm7(stripe, rec, f, a, now);
+      break;
+    case Phase::Established:
+      if ((r.flags & kFlagDeregPending) != 0 && f.code >= 200 && f.code < 300) {
+        retire(r.active, now);  // item 9: the 200 leaves through the SA, then it goes
+        retire(r.pending, now);
+        r.flags = 0;
+        r.phase = Phase::Closing;
+        settle(stripe, rec);
+        a.log = "de-registered";
+      } else if (f.code >= 200 && f.code < 300 && f.expires > 0) {
+        r.expiresAt = now + static_cast<uint64_t>(f.expires) + policy_.expiryGrace;
+        settle(stripe, rec);
+      } else {
+        r.flags &= static_cast<uint8_t>(~kFlagDeregPending);
+      }
+      break;
+    default:
+      break;
+  }
+  return a;
+}
+
+void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,
+                 uint64_t now) {
+  ContactRecord& r = store_.record(rec);
+  const char* why = "SM3 without a valid ik";
+  uint32_t spiP = 0;
+  if (!keysValid || !installPending(r, keys, spiP, why)) {
+    a.replyCode = 500;
+    a.replyReason = "Server Internal Error";
+    a.replaceWwwAuthenticate = true;
+    a.wwwAuthenticate.clear();
+    a.warning = why;
+    a.log = std::string("security setup aborted at SM3: ") + why;
+    endNegotiation(stripe, rec);
+    settle(stripe, rec);
+    return;
+  }
+  Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
+  encodeSecuritySetup(makeAnswer(c, spiP, policy_.protectedPort, policy_.unprotectedPort),
+                      a.securitySetup);
+  r.phase = Phase::AwaitSm5;
+  r.timerAt = now + policy_.registrationTimer;
+  settle(stripe, rec);
+  a.log = "SAs installed, SM4 carries the choice";
+}
+
+void Engine::sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now) {
+  ContactRecord& r = store_.record(rec);
+  bool reReg = (r.flags & kFlagReRegistration) != 0;
+  if (f.code >= 200 && f.code < 300 && f.expires != 0) {
+    uint64_t expires = f.expires > 0 ? static_cast<uint64_t>(f.expires) : 3600;
+    if (reReg) {
+      r.flags = kFlagAwaitConfirm;  // item 7: all four SAs stay until SA11 is used
+    } else {
+      r.active = r.pending;
+      std::memset(&r.pending, 0, sizeof(r.pending));
+      r.flags = 0;
+    }
+    r.phase = Phase::Established;
+    r.timerAt = 0;
+    r.expiresAt = now + expires + policy_.expiryGrace;
+    settle(stripe, rec);
+    a.log = reReg ? "re-registration complete (old and new SAs kept)" : "registration established";
+    return;
+  }
+  // 401 (item 4), 403 or anything else: the reply leaves through the new SA, then it goes.
+  retire(r.pending, now);
+  if (f.code >= 200 && f.code < 300) {
+    retire(r.active, now);  // a 200 granting expiry 0: nothing stays registered
+    r.flags = 0;
+    r.phase = Phase::Closing;
+    r.timerAt = 0;
+  } else {
+    endNegotiation(stripe, rec);
+  }
+  settle(stripe, rec);
+  a.log = "SM7 refused the registration; new SAs retire";
+}
+
+}  // namespace secsetup

@@ -1,0 +1,345 @@
+// Requests: SM1 (initial and re-registration), SM5, the authentication-failure REGISTERs,
+// the port rules of profile section 7 and the lost-SM8 window of section 8 item 8.
+
+#include <cstring>
+
+#include "module/auth_params.h"
+#include "module/engine.h"
+
+namespace secsetup {
+
+namespace {
+
+Actions drop(const char* why) {
+  Actions a;
+  a.verdict = Verdict::Drop;
+  a.log = why;
+  return a;
+}
+
+Actions relay(const char* why, bool strip = true) {
+  Actions a;
+  a.stripSecuritySetup = strip;
+  a.log = why;
+  return a;
+}
+
+bool sameText(const char* stored, uint8_t len, std::string_view v) {
+  return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
+}
+
+void copyText(char* dst, uint8_t& len, std::string_view v) {
+  len = static_cast<uint8_t>(v.size());
+  std::memcpy(dst, v.data(), v.size());
+  dst[v.size()] = '\0';
+}
+
+}  // namespace
+
+Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
+  try {
+    if (f.path == Path::Other) {
+      return relay("not a secsetup port", false);
+    }
+    unsigned stripe = store_.stripeOf(f.source);
+    StripeLock lock(store_, stripe);
+    return requestLocked(stripe, f, now);
+  } catch (...) {
+    Actions a;
+    a.verdict = Verdict::Reply;
+    a.replyCode = 500;
+    a.replyReason = "Server Internal Error";
+    a.log = "internal error while handling a request";
+    return a;
+  }
+}
+
+Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  if (f.path == Path::Unprotected) {
+    if (!f.isRegister) {
+      store_.count(Counter::UnprotectedDiscarded);
+      return drop("non-REGISTER request on the unprotected port");
+    }
+    return unprotectedRegister(stripe, f, now);
+  }
+  return protectedRequest(stripe, f, now);
+}
+
+Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId);
+  if (rec == kNil) {
+    rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+  }
+  // Lost SM8 (item 8): a REGISTER in the clear ends the window; the new pair goes.
+  if (rec != kNil && (store_.record(rec).flags & kFlagAwaitConfirm) != 0) {
+    ContactRecord& r = store_.record(rec);
+    deletePairNow(r, r.pending);
+    store_.unlinkAddr(stripe, rec, 1);
+    r.flags &= static_cast<uint8_t>(~(kFlagAwaitConfirm | kFlagReRegistration));
+    settle(stripe, rec);
+  }
+  if (f.securitySetupCount > 0) {
+    return initialSm1(stripe, f, now);
+  }
+  if (auth.present && auth.hasAuts) {
+    // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and the
+    // next 401 gets a fresh choice and fresh SAs.
+    if (rec != kNil) {
+      ContactRecord& r = store_.record(rec);
+      if (r.phase == Phase::AwaitSm5 || r.phase == Phase::AwaitSm7 || r.phase == Phase::Sm1Seen) {
+        deletePairNow(r, r.pending);
+        r.phase = Phase::Sm1Seen;
+        r.timerAt = now + policy_.registrationTimer;
+        settle(stripe, rec);
+      }
+    }
+    return relay("synchronisation failure REGISTER relayed");
+  }
+  if (auth.present && auth.hasResponse && auth.emptyResponse) {
+    // Network authentication failure (item 5): relayed, the pending SAs go.
+    if (rec != kNil) {
+      ContactRecord& r = store_.record(rec);
+      if (r.phase == Phase::AwaitSm5 || r.phase == Phase::AwaitSm7 || r.phase == Phase::Sm1Seen) {
+        deletePairNow(r, r.pending);
+        endNegotiation(stripe, rec);
+        settle(stripe, rec);
+      }
+    }
+    return relay("network authentication failure REGISTER relayed");
+  }
+  store_.count(Counter::SecSetupParseErrors);
+  return failure(FailureReason::MalformedSecuritySetup, "Security-setup: missing");
+}
+
+Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  if (f.securitySetupCount > 1) {
+    store_.count(Counter::SecSetupParseErrors);
+    return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
+  }
+  ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
+  if (!parsed.ok()) {
+    store_.count(Counter::SecSetupParseErrors);
+    return failure(FailureReason::MalformedSecuritySetup, describe(parsed.error()));
+  }
+  const SecuritySetup& p = parsed.value();
+  Rejection why;
+  Choice choice;
+  if (!checkProposal(p, ProposalContext{}, why) || !choose(policy_, p, choice, why)) {
+    return failure(why.reason, why.detail);
+  }
+  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  if (f.callId.empty() || f.callId.size() > kMaxCallIdLen || auth.username.size() > kMaxImpiLen ||
+      f.impu.size() > kMaxImpuLen) {
+    Actions a;
+    a.verdict = Verdict::Reply;
+    a.replyCode = 400;
+    a.replyReason = "Bad Request";
+    a.warning = "Call-ID, IMPI or IMPU missing or too long";
+    a.log = a.warning;
+    return a;
+  }
+  uint16_t port = static_cast<uint16_t>(p.port != 0 ? p.port : f.sourcePort);
+  uint32_t rec = store_.findByAddr(stripe, f.source, port);
+  if (rec != kNil) {
+    ContactRecord& r = store_.record(rec);
+    deletePairNow(r, r.pending);  // an earlier negotiation of this contact is abandoned
+    if (r.addr[0].port != port) {
+      // The port was the new port of a re-registration: that attempt ends here.
+      endNegotiation(stripe, rec);
+      settle(stripe, rec);
+      rec = kNil;
+    } else {
+      if (r.addr[1].linked) {
+        store_.unlinkAddr(stripe, rec, 1);
+      }
+      r.flags = 0;
+    }
+  }
+  if (rec == kNil) {
+    rec = store_.allocate(f.source);
+    if (rec == kNil) {
+      store_.count(Counter::StoreFull);
+      Actions a;
+      a.verdict = Verdict::Reply;
+      a.replyCode = 503;
+      a.replyReason = "Service Unavailable";
+      a.retryAfter = policy_.retryAfter;
+      a.log = "contact store full";
+      return a;
+    }
+    store_.linkAddr(stripe, rec, 0, port);
+  }
+  storeSm1(stripe, rec, f, p, choice, port, now);
+  return relay("SM1 stored");
+}
+
+void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
+                      const SecuritySetup& p, const Choice& c, uint16_t port, uint64_t now) {
+  ContactRecord& r = store_.record(rec);
+  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  std::memcpy(r.pcscfIp, f.local.bytes.data(), 16);
+  copyText(r.impi, r.impiLen, auth.username);
+  copyText(r.impu, r.impuLen, f.impu);
+  store_.setCallId(stripe, rec, f.callId);
+  r.sm1SourcePort = f.sourcePort;
+  r.proposedPort = port;
+  r.proposedSpiU = p.saId;
+  r.choiceIntegrity = static_cast<uint8_t>(c.integrity);
+  r.choiceCipher = static_cast<uint8_t>(c.cipher);
+  setupDigest(p, r.sm1Digest);
+  r.phase = Phase::Sm1Seen;
+  r.timerAt = now + policy_.registrationTimer;
+  settle(stripe, rec);
+}
+
+Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  uint32_t rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+  if (rec == kNil) {
+    store_.count(Counter::ProtectedDiscarded);
+    return drop("protected port: no SA pair for this address and port");
+  }
+  ContactRecord& r = store_.record(rec);
+  bool viaPending = r.pending.state == PairState::Live && r.pending.uePort == f.sourcePort;
+  bool viaActive = r.active.state == PairState::Live && r.active.uePort == f.sourcePort;
+  if (!viaPending && !viaActive) {
+    store_.count(Counter::ProtectedDiscarded);
+    return drop("protected port: no live SA pair for this address and port");
+  }
+  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  if ((auth.present && !auth.username.empty() && !sameText(r.impi, r.impiLen, auth.username)) ||
+      (f.isRegister && !f.impu.empty() && !sameText(r.impu, r.impuLen, f.impu))) {
+    store_.count(Counter::ProtectedDiscarded);
+    return drop("protected port: identity differs from the one the SAs were made for");
+  }
+  if ((r.flags & kFlagAwaitConfirm) != 0) {
+    if (viaPending) {
+      // Item 7: a further message through SA11 - the old pair goes, the new one is the pair.
+      deletePairNow(r, r.active);
+      r.active = r.pending;
+      std::memset(&r.pending, 0, sizeof(r.pending));
+      store_.unlinkAddr(stripe, rec, 1);
+      store_.linkAddr(stripe, rec, 0, r.active.uePort);
+      viaActive = true;
+      viaPending = false;
+    } else {
+      // Item 8, lost SM8: a message through the old SA - the new pair goes.
+      deletePairNow(r, r.pending);
+      store_.unlinkAddr(stripe, rec, 1);
+    }
+    r.flags &= static_cast<uint8_t>(~(kFlagAwaitConfirm | kFlagReRegistration));
+    settle(stripe, rec);
+  }
+  if (!f.isRegister) {
+    return relay("protected request", false);
+  }
+  if (viaPending && r.phase == Phase::AwaitSm5) {
+    return sm5(stripe, rec, f, now);
+  }
+  if (auth.present && auth.hasAuts && r.pending.state != PairState::Empty) {
+    deletePairNow(r, r.pending);  // synchronisation failure in a re-registration
+    r.phase = Phase::Sm1Seen;
+    r.timerAt = now + policy_.registrationTimer;
+    settle(stripe, rec);
+    return relay("synchronisation failure REGISTER relayed");
+  }
+  if (auth.present && auth.hasResponse && auth.emptyResponse && f.securitySetupCount == 0 &&
+      r.pending.state != PairState::Empty) {
+    deletePairNow(r, r.pending);  // network authentication failure in a re-registration
+    endNegotiation(stripe, rec);
+    settle(stripe, rec);
+    return relay("network authentication failure REGISTER relayed");
+  }
+  if (f.expires == 0) {
+    r.flags |= kFlagDeregPending;
+    return relay("de-registration relayed");
+  }
+  if (viaActive && f.securitySetupCount > 0) {
+    return reRegistrationSm1(stripe, rec, f, now);
+  }
+  return relay("protected REGISTER relayed");
+}
+
+Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
+                                  uint64_t now) {
+  if (f.securitySetupCount > 1) {
+    store_.count(Counter::SecSetupParseErrors);
+    return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
+  }
+  ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
+  if (!parsed.ok()) {
+    store_.count(Counter::SecSetupParseErrors);
+    return failure(FailureReason::MalformedSecuritySetup, describe(parsed.error()));
+  }
+  const SecuritySetup& p = parsed.value();
+  ContactRecord& r = store_.record(rec);
+  Rejection why;
+  Choice choice;
+  ProposalContext ctx{true, r.active.uePort};
+  if (!checkProposal(p, ctx, why) || !choose(policy_, p, choice, why)) {
+    return failure(why.reason, why.detail);  // item 8: the old pair is kept
+  }
+  uint16_t port = static_cast<uint16_t>(p.port);
+  uint32_t other = store_.findByAddr(stripe, f.source, port);
+  if (other != kNil && other != rec) {
+    return failure(FailureReason::MalformedSecuritySetup,
+                   "port: in use by another registration of this UE");
+  }
+  if (f.callId.empty() || f.callId.size() > kMaxCallIdLen) {
+    return failure(FailureReason::MalformedSecuritySetup, "Call-ID missing or too long");
+  }
+  deletePairNow(r, r.pending);  // an earlier re-registration attempt is abandoned
+  store_.linkAddr(stripe, rec, 1, port);
+  std::string_view impu = f.impu.empty() ? std::string_view(r.impu, r.impuLen) : f.impu;
+  RequestFacts g = f;
+  g.impu = impu;
+  if (parseAuthorization(f.authorization).username.empty()) {
+    g.authorization = std::string_view();  // keep the stored IMPI
+  }
+  std::string keepImpi(r.impi, r.impiLen);
+  storeSm1(stripe, rec, g, p, choice, port, now);
+  if (r.impiLen == 0) {
+    copyText(r.impi, r.impiLen, keepImpi);
+  }
+  r.flags = kFlagReRegistration;
+  return relay("re-registration SM1 stored");
+}
+
+Actions Engine::sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now) {
+  ContactRecord& r = store_.record(rec);
+  FailureReason reason = FailureReason::None;
+  std::string detail;
+  if (f.securitySetupCount != 1) {
+    reason = f.securitySetupCount == 0 ? FailureReason::SecuritySetupMismatch
+                                       : FailureReason::MalformedSecuritySetup;
+    detail = f.securitySetupCount == 0 ? "Security-setup: missing in SM5"
+                                       : "Security-setup: more than one header";
+  } else {
+    ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
+    if (!parsed.ok()) {
+      store_.count(Counter::SecSetupParseErrors);
+      reason = FailureReason::MalformedSecuritySetup;
+      detail = describe(parsed.error());
+    } else {
+      uint8_t digest[32];
+      setupDigest(parsed.value(), digest);
+      if (std::memcmp(digest, r.sm1Digest, sizeof(digest)) != 0) {
+        reason = FailureReason::SecuritySetupMismatch;
+        detail = "Security-setup: SM5 differs from SM1";
+      }
+    }
+  }
+  if (reason != FailureReason::None) {
+    // Item 3: the SAs go (after the 403 has left through them).
+    retire(r.pending, now);
+    endNegotiation(stripe, rec);
+    settle(stripe, rec);
+    return failure(reason, detail);
+  }
+  r.phase = Phase::AwaitSm7;
+  r.timerAt = now + policy_.registrationTimer;
+  settle(stripe, rec);
+  return relay("SM5 matches SM1");
+}
+
+}  // namespace secsetup

@@ -1,0 +1,173 @@
+// SA pair handling and the state bookkeeping shared by every event of the engine.
+
+#include <openssl/sha.h>
+
+#include <cstring>
+
+#include "module/engine.h"
+#include "module/setup_encode.h"
+
+namespace secsetup {
+
+void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
+  std::string text;
+  encodeSecuritySetup(s, text);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out);
+}
+
+namespace {
+
+kipsec::SaPairId pairId(const ContactRecord& r, const PairSlot& p) noexcept {
+  kipsec::SaPairId id;
+  id.ue = ContactStore::ueAddress(r);
+  id.pcscf = ContactStore::pcscfAddress(r);
+  id.spiP = p.spiP;
+  id.spiU = p.spiU;
+  return id;
+}
+
+kipsec::SaPairParams pairParams(const PairSlot& p) noexcept {
+  kipsec::SaPairParams params;
+  params.local = kipsec::Role::Pcscf;
+  params.uePort = p.uePort;
+  params.pcscfProtectedPort = p.pcscfPort;
+  params.integrity = static_cast<IntegrityAlg>(p.integrity);
+  params.cipher = static_cast<CipherAlg>(p.cipher);
+  return params;
+}
+
+}  // namespace
+
+bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP,
+                            const char*& why) {
+  kipsec::IpAddress ue = ContactStore::ueAddress(r);
+  kipsec::IpAddress pcscf = ContactStore::pcscfAddress(r);
+  // An initial registration again on the port of a live pair (the UE lost its SAs): the
+  // selectors would clash, so the old pair goes first.
+  if (r.active.state != PairState::Empty && r.active.uePort == r.proposedPort) {
+    deletePairNow(r, r.active);
+  }
+  if (r.pending.state != PairState::Empty) {
+    deletePairNow(r, r.pending);
+  }
+  uint32_t spi = 0;
+  bool got = false;
+  for (int attempt = 0; attempt < 3 && !got; ++attempt) {
+    kipsec::Result res = kernel_.allocSpi(ue, pcscf, policy_.spiMin, policy_.spiMax, spi);
+    if (!res.ok()) {
+      store_.count(Counter::SpiExhausted);
+      why = "SPI allocation failed";
+      return false;
+    }
+    if (spi == r.proposedSpiU || spi < 256) {
+      kernel_.releaseSpi(ue, pcscf, spi);  // SPI_P must differ from SPI_U
+      continue;
+    }
+    got = true;
+  }
+  if (!got) {
+    why = "no SPI different from the UE's";
+    return false;
+  }
+  Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
+  PairSlot slot{};
+  slot.spiP = spi;
+  slot.spiU = r.proposedSpiU;
+  slot.uePort = r.proposedPort;
+  slot.pcscfPort = policy_.protectedPort;
+  slot.integrity = r.choiceIntegrity;
+  slot.cipher = r.choiceCipher;
+  kipsec::SaPairParams params = pairParams(slot);
+  if (!fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, keys, params)) {
+    kernel_.releaseSpi(ue, pcscf, spi);
+    why = "SM3 without a valid ck for the chosen cipher";
+    return false;
+  }
+  kipsec::Result res = kernel_.addPair(pairId(r, slot), params);
+  params.integrityKeyToPcscf.wipe();
+  params.integrityKeyToUe.wipe();
+  params.cipherKey.wipe();
+  if (!res.ok()) {
+    kernel_.releaseSpi(ue, pcscf, spi);
+    store_.count(Counter::SaInstallFailed);
+    why = "the kernel refused the SA pair";
+    return false;
+  }
+  store_.count(Counter::SaInstalled);
+  slot.state = PairState::Live;
+  r.pending = slot;
+  spiP = spi;
+  return true;
+}
+
+void Engine::deletePairNow(ContactRecord& r, PairSlot& p) {
+  if (p.state == PairState::Empty) {
+    return;
+  }
+  kernel_.deletePair(pairId(r, p), pairParams(p));
+  store_.count(Counter::SaDeleted);
+  std::memset(&p, 0, sizeof(p));
+}
+
+void Engine::retire(PairSlot& p, uint64_t now) {
+  if (p.state == PairState::Live) {
+    p.state = PairState::Retiring;
+    p.retireAt = now + policy_.deleteGrace;
+  }
+}
+
+void Engine::endNegotiation(unsigned stripe, uint32_t rec) {
+  ContactRecord& r = store_.record(rec);
+  bool reReg = (r.flags & kFlagReRegistration) != 0;
+  r.flags &= static_cast<uint8_t>(~(kFlagReRegistration | kFlagAwaitConfirm));
+  r.timerAt = 0;
+  if (reReg && r.addr[1].linked) {
+    store_.unlinkAddr(stripe, rec, 1);
+  }
+  r.phase = r.active.state == PairState::Live ? Phase::Established : Phase::Closing;
+}
+
+bool Engine::settle(unsigned stripe, uint32_t rec) {
+  ContactRecord& r = store_.record(rec);
+  if (r.phase == Phase::Closing && r.active.state == PairState::Empty &&
+      r.pending.state == PairState::Empty) {
+    store_.release(stripe, rec);
+    return true;
+  }
+  uint64_t d = 0;
+  auto consider = [&d](uint64_t t) {
+    if (t != 0 && (d == 0 || t < d)) {
+      d = t;
+    }
+  };
+  consider(r.timerAt);
+  consider(r.phase == Phase::Established ? r.expiresAt : 0);
+  consider(r.active.state == PairState::Retiring ? r.active.retireAt : 0);
+  consider(r.pending.state == PairState::Retiring ? r.pending.retireAt : 0);
+  store_.schedule(stripe, rec, d);
+  return false;
+}
+
+void Engine::removeContact(unsigned stripe, uint32_t rec) {
+  ContactRecord& r = store_.record(rec);
+  deletePairNow(r, r.pending);
+  deletePairNow(r, r.active);
+  store_.release(stripe, rec);
+}
+
+Actions Engine::failure(FailureReason reason, const std::string& detail) {
+  store_.count(Counter::NegotiationFailures);
+  Actions a;
+  a.failure = reason;
+  a.warning = detail;
+  a.stripSecuritySetup = true;
+  a.log = std::string("security setup refused: ") + toString(reason) + " (" + detail + ")";
+  if (policy_.failureMode == FailureMode::Reply) {
+    a.verdict = Verdict::Reply;
+    a.replyCode = 403;
+    a.replyReason = "Forbidden";
+  }
+  return a;
+}
+
+}  // namespace secsetup

@@ -1,0 +1,129 @@
+#include "module/key_derivation.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstring>
+
+namespace secsetup {
+
+AkaKeys::~AkaKeys() { wipe(); }
+
+void AkaKeys::wipe() noexcept {
+  OPENSSL_cleanse(ik, sizeof(ik));
+  OPENSSL_cleanse(ck, sizeof(ck));
+  hasCk = false;
+}
+
+namespace {
+
+int hexValue(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+void hmacLabel(const uint8_t ik[kAkaKeyLen], const char* label, uint8_t out[kAkaKeyLen]) noexcept {
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), ik, static_cast<int>(kAkaKeyLen),
+       reinterpret_cast<const unsigned char*>(label), std::strlen(label), mac, &len);
+  std::memcpy(out, mac, kAkaKeyLen);
+  OPENSSL_cleanse(mac, sizeof(mac));
+}
+
+// Rotates a 128-bit big-endian value left by n bits (0..127).
+void rotateLeft(const uint8_t in[kAkaKeyLen], unsigned n, uint8_t out[kAkaKeyLen]) noexcept {
+  unsigned bytes = (n / 8) % kAkaKeyLen;
+  unsigned bits = n % 8;
+  for (unsigned i = 0; i < kAkaKeyLen; ++i) {
+    unsigned hi = in[(i + bytes) % kAkaKeyLen];
+    unsigned lo = in[(i + bytes + 1) % kAkaKeyLen];
+    out[i] = static_cast<uint8_t>(bits == 0 ? hi : ((hi << bits) | (lo >> (8 - bits))) & 0xFF);
+  }
+}
+
+kipsec::KeyBytes integrityLayout(IntegrityAlg alg, const uint8_t key[kAkaKeyLen]) noexcept {
+  uint8_t buf[kAkaKeyLen + 4] = {};
+  std::memcpy(buf, key, kAkaKeyLen);
+  std::size_t len = alg == IntegrityAlg::HmacSha1_96 ? kAkaKeyLen + 4 : kAkaKeyLen;
+  kipsec::KeyBytes kb(buf, len);
+  OPENSSL_cleanse(buf, sizeof(buf));
+  return kb;
+}
+
+}  // namespace
+
+bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
+  if (hex.size() != 2 * kAkaKeyLen) {
+    OPENSSL_cleanse(out, kAkaKeyLen);
+    return false;
+  }
+  for (std::size_t i = 0; i < kAkaKeyLen; ++i) {
+    int h = hexValue(hex[2 * i]);
+    int l = hexValue(hex[2 * i + 1]);
+    if (h < 0 || l < 0) {
+      OPENSSL_cleanse(out, kAkaKeyLen);
+      return false;
+    }
+    out[i] = static_cast<uint8_t>(h * 16 + l);
+  }
+  return true;
+}
+
+void deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
+                         uint8_t toPcscf[kAkaKeyLen], uint8_t toUe[kAkaKeyLen]) noexcept {
+  switch (mode) {
+    case KeyDerivation::HmacSha256:
+      hmacLabel(ik, "IK_IM_in", toPcscf);
+      hmacLabel(ik, "IK_IM_out", toUe);
+      return;
+    case KeyDerivation::Rotate:
+      std::memcpy(toPcscf, ik, kAkaKeyLen);
+      rotateLeft(ik, rotateBits % 128, toUe);
+      return;
+    case KeyDerivation::None:
+      std::memcpy(toPcscf, ik, kAkaKeyLen);
+      std::memcpy(toUe, ik, kAkaKeyLen);
+      return;
+  }
+}
+
+bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
+                const AkaKeys& keys, kipsec::SaPairParams& params) noexcept {
+  bool realCipher = choice.cipher == CipherAlg::AesCbc || choice.cipher == CipherAlg::DesEde3Cbc;
+  if (realCipher && !keys.hasCk) {
+    return false;
+  }
+  uint8_t in[kAkaKeyLen];
+  uint8_t out[kAkaKeyLen];
+  deriveIntegrityKeys(mode, rotateBits, keys.ik, in, out);
+  params.integrity = choice.integrity;
+  params.cipher = choice.cipher;
+  params.integrityKeyToPcscf = integrityLayout(choice.integrity, in);
+  params.integrityKeyToUe = integrityLayout(choice.integrity, out);
+  OPENSSL_cleanse(in, sizeof(in));
+  OPENSSL_cleanse(out, sizeof(out));
+  if (choice.cipher == CipherAlg::AesCbc) {
+    params.cipherKey = kipsec::KeyBytes(keys.ck, kAkaKeyLen);
+  } else if (choice.cipher == CipherAlg::DesEde3Cbc) {
+    uint8_t des[3 * 8];
+    std::memcpy(des, keys.ck, kAkaKeyLen);
+    std::memcpy(des + kAkaKeyLen, keys.ck, 8);
+    params.cipherKey = kipsec::KeyBytes(des, sizeof(des));
+    OPENSSL_cleanse(des, sizeof(des));
+  } else {
+    params.cipherKey = kipsec::KeyBytes();
+  }
+  return true;
+}
+
+}  // namespace secsetup

@@ -1,0 +1,134 @@
+#include "module/policy.h"
+
+#include "module/sip_lex.h"
+
+namespace secsetup {
+
+const char* wireName(IntegrityAlg a) noexcept {
+  switch (a) {
+    case IntegrityAlg::HmacMd5_96:
+      return "hmac-md5-96";
+    case IntegrityAlg::HmacSha1_96:
+      return "hmac-sha-1-96";
+  }
+  return "";
+}
+
+const char* wireName(CipherAlg a) noexcept {
+  switch (a) {
+    case CipherAlg::None:
+      return "";
+    case CipherAlg::Null:
+      return "null";
+    case CipherAlg::AesCbc:
+      return "aes-cbc";
+    case CipherAlg::DesEde3Cbc:
+      return "des-ede3-cbc";
+  }
+  return "";
+}
+
+bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
+  for (IntegrityAlg a : {IntegrityAlg::HmacMd5_96, IntegrityAlg::HmacSha1_96}) {
+    if (lex::iequals(name, wireName(a))) {
+      out = a;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool cipherFromWire(std::string_view name, CipherAlg& out) noexcept {
+  for (CipherAlg a : {CipherAlg::Null, CipherAlg::AesCbc, CipherAlg::DesEde3Cbc}) {
+    if (lex::iequals(name, wireName(a))) {
+      out = a;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+template <class T, std::size_t N, class F>
+Status parseOrder(std::string_view csv, FixedList<T, N>& out, F fromWire) noexcept {
+  FixedList<T, N> list;
+  lex::Cursor c(csv);
+  c.skipSws();
+  for (;;) {
+    std::string_view t = c.token();
+    T alg{};
+    if (t.empty() || !fromWire(t, alg) || list.contains(alg) || !list.push(alg)) {
+      return Status::InvalidArg;
+    }
+    c.skipSws();
+    if (c.atEnd()) {
+      break;
+    }
+    if (!c.separator(',')) {
+      return Status::InvalidArg;
+    }
+  }
+  out = list;
+  return Status::Ok;
+}
+
+template <class E, std::size_t N>
+Status parseWord(std::string_view s, const char* const (&names)[N], const E (&values)[N],
+                 E& out) noexcept {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (lex::iequals(s, names[i])) {
+      out = values[i];
+      return Status::Ok;
+    }
+  }
+  return Status::InvalidArg;
+}
+
+}  // namespace
+
+Status parseIntegrityOrder(std::string_view csv, FixedList<IntegrityAlg, 2>& out) noexcept {
+  return parseOrder(csv, out, integrityFromWire);
+}
+
+Status parseCipherOrder(std::string_view csv, FixedList<CipherAlg, 3>& out) noexcept {
+  return parseOrder(csv, out, cipherFromWire);
+}
+
+Status parseConfPolicy(std::string_view s, ConfPolicy& out) noexcept {
+  static const char* const names[] = {"required", "preferred", "off"};
+  static const ConfPolicy values[] = {ConfPolicy::Required, ConfPolicy::Preferred,
+                                      ConfPolicy::Off};
+  return parseWord(s, names, values, out);
+}
+
+Status parseFailureMode(std::string_view s, FailureMode& out) noexcept {
+  static const char* const names[] = {"forward", "reply"};
+  static const FailureMode values[] = {FailureMode::Forward, FailureMode::Reply};
+  return parseWord(s, names, values, out);
+}
+
+Status parseKeyDerivation(std::string_view s, KeyDerivation& out) noexcept {
+  static const char* const names[] = {"hmac-sha256", "rotate", "none"};
+  static const KeyDerivation values[] = {KeyDerivation::HmacSha256, KeyDerivation::Rotate,
+                                         KeyDerivation::None};
+  return parseWord(s, names, values, out);
+}
+
+Status validatePolicy(const Policy& p) noexcept {
+  if (p.integrityOrder.empty() || p.keyRotateBits > 127) {
+    return Status::InvalidArg;
+  }
+  if (p.confidentiality == ConfPolicy::Required && p.cipherOrder.empty()) {
+    return Status::InvalidArg;
+  }
+  if (p.protectedPort == 0 || p.unprotectedPort == 0 || p.protectedPort == p.unprotectedPort) {
+    return Status::InvalidArg;
+  }
+  if (p.spiMin < 256 || p.spiMax < p.spiMin || p.registrationTimer == 0) {
+    return Status::InvalidArg;
+  }
+  return Status::Ok;
+}
+
+}  // namespace secsetup

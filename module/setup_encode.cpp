@@ -1,0 +1,82 @@
+#include "module/setup_encode.h"
+
+namespace secsetup {
+
+namespace {
+
+void appendList(const FixedList<std::string, kMaxAlgs>& list, std::string& out) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i != 0) {
+      out += ',';
+    }
+    out += list[i];
+  }
+}
+
+void appendParam(const char* name, uint32_t value, bool& first, std::string& out) {
+  if (value == 0) {
+    return;
+  }
+  if (!first) {
+    out += ';';
+  }
+  first = false;
+  out += name;
+  out += '=';
+  out += std::to_string(value);
+}
+
+}  // namespace
+
+void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
+  out.clear();
+  out.reserve(96);
+  out += s.intMech;
+  out += " / ";
+  if (!s.confMech.empty()) {
+    out += s.confMech;
+    out += ' ';
+  }
+  out += "/ ";
+  appendList(s.intAlgs, out);
+  out += " / ";
+  if (!s.confAlgs.empty()) {
+    appendList(s.confAlgs, out);
+    out += ' ';
+  }
+  out += "/ ";
+  out += std::to_string(s.saId);
+  bool hasInfo = s.port != 0 || s.protectedPort != 0 || s.unprotectedPort != 0 ||
+                 !s.extraInfo.empty();
+  if (!hasInfo) {
+    return;
+  }
+  out += " / ";
+  bool first = true;
+  appendParam("port", s.port, first, out);
+  appendParam("protected-port", s.protectedPort, first, out);
+  appendParam("unprotected-port", s.unprotectedPort, first, out);
+  for (const InfoParam& p : s.extraInfo) {
+    if (!first) {
+      out += ';';
+    }
+    first = false;
+    out += p.name;
+    out += '=';
+    if (p.quoted) {
+      out += '"';
+      out += p.value;
+      out += '"';
+    } else {
+      out += p.value;
+    }
+  }
+}
+
+std::string encodeSecuritySetup(const SecuritySetup& s) {
+  std::string out;
+  encodeSecuritySetup(s, out);
+  return out;
+}
+
+}  // namespace secsetup

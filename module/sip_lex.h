@@ -1,0 +1,133 @@
+#pragma once
+// RFC 3261 lexical helpers shared by the header parsers: a cursor over a string_view that
+// never reads past its end.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace secsetup::lex {
+
+inline bool isTokenChar(char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    return true;
+  }
+  switch (c) {
+    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+inline char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+inline void appendLower(std::string& out, std::string_view s) {
+  for (char c : s) {
+    out.push_back(lower(c));
+  }
+}
+
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) noexcept : s_(s) {}
+  std::size_t pos() const noexcept { return pos_; }
+  bool atEnd() const noexcept { return pos_ >= s_.size(); }
+  char peek() const noexcept { return atEnd() ? '\0' : s_[pos_]; }
+  // SWS / LWS: spaces, tabs, and CRLF folds (CRLF followed by a space or tab).
+  void skipSws() noexcept {
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == ' ' || c == '\t') {
+        ++pos_;
+      } else if (c == '\r' && pos_ + 2 < s_.size() && s_[pos_ + 1] == '\n' &&
+                 (s_[pos_ + 2] == ' ' || s_[pos_ + 2] == '\t')) {
+        pos_ += 3;
+      } else {
+        break;
+      }
+    }
+  }
+  // Skips SWS, then consumes c (and the SWS after it). False if c is not next.
+  bool separator(char c) noexcept {
+    std::size_t save = pos_;
+    skipSws();
+    if (peek() != c) {
+      pos_ = save;
+      return false;
+    }
+    ++pos_;
+    skipSws();
+    return true;
+  }
+  std::string_view token() noexcept {
+    std::size_t start = pos_;
+    while (pos_ < s_.size() && isTokenChar(s_[pos_])) {
+      ++pos_;
+    }
+    return s_.substr(start, pos_ - start);
+  }
+  // quoted-string: returns the raw text between the quotes (escapes kept), false if unterminated.
+  bool quoted(std::string_view& out) noexcept {
+    if (peek() != '"') {
+      return false;
+    }
+    std::size_t start = ++pos_;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '\\') {
+        if (pos_ + 1 >= s_.size()) {
+          return false;
+        }
+        pos_ += 2;
+        continue;
+      }
+      if (c == '"') {
+        out = s_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
+        return false;
+      }
+      ++pos_;
+    }
+    return false;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+// Parses 1*maxDigits DIGIT as an unsigned value; false on empty, too long, or non-digit.
+inline bool parseDecimal(std::string_view digits, std::size_t maxDigits, uint64_t& out) noexcept {
+  if (digits.empty() || digits.size() > maxDigits) {
+    return false;
+  }
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace secsetup::lex

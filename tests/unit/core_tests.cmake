@@ -1,0 +1,14 @@
+# Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt.
+add_library(secsetup_core_fake STATIC ${CMAKE_CURRENT_LIST_DIR}/core_fake_backend.cpp)
+target_link_libraries(secsetup_core_fake PUBLIC secsetup_kipsec_types)
+target_include_directories(secsetup_core_fake PUBLIC ${CMAKE_SOURCE_DIR})
+target_compile_options(secsetup_core_fake PRIVATE ${SECSETUP_CXX_WARNINGS})
+
+set(_core_tests grammar policy keys store engine random api ue)
+foreach(_t ${_core_tests})
+  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
+    secsetup_unit_test(core_${_t}_test
+      SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp
+      LIBS secsetup_core secsetup_core_fake)
+  endif()
+endforeach()
