@@ -197,15 +197,22 @@ Result XfrmMnlBackend::addPair(const SaPairId& id, const SaPairParams& params) n
       rollback(o, errs);
       return r;
     }
-    if (errs[o.inboundSa] == EEXIST && !failObjectForTest(o.inboundSa)) {
-      r = replaceLarval(o.sa[o.inboundSa], errs[o.inboundSa]);
-      if (!r.ok()) {
-        errs[o.inboundSa] = r.err != 0 ? r.err : EIO;
+    // The inbound SA may have met its own reservation (EEXIST); every other object must
+    // have been created. Only then is the reservation turned into the SA, so that a failed
+    // pair leaves the reservation as it was.
+    const bool maybeLarval = errs[o.inboundSa] == EEXIST;
+    for (std::size_t i = 0; i < kPairObjects; ++i) {
+      if (errs[i] != 0 && !(i == o.inboundSa && maybeLarval)) {
+        const int first = errs[i];
+        rollback(o, errs);
+        return resultOfErrno(first);
       }
     }
-    for (std::size_t i = 0; i < kPairObjects; ++i) {
-      if (errs[i] != 0) {
-        const int first = errs[i];
+    if (maybeLarval) {
+      r = replaceLarval(o.sa[o.inboundSa], errs[o.inboundSa]);
+      if (!r.ok() || errs[o.inboundSa] != 0) {
+        const int first = !r.ok() ? (r.err != 0 ? r.err : EIO) : errs[o.inboundSa];
+        errs[o.inboundSa] = first;  // not ours: rollback leaves it
         rollback(o, errs);
         return resultOfErrno(first);
       }

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Kernel suite for kernel_ipsec/, run INSIDE the sandbox (a kernel with ESP), as root:
+#   scripts/sandbox run OUT tests/kernel/run.sh /abs/build-dir OUT
+# Builds namespaces kua (UE) and kpc (P-CSCF) joined by veth, runs kernel_ipsec_check (one
+# process: most checks), captures the P-CSCF's veth with tcpdump for the whole run, and
+# prints one "PASS name" / "FAIL name" line per check. Exits non-zero if any failed.
+build=${1:?build dir}
+out=${2:?output dir}
+IP=/usr/sbin/ip
+[ -x "$IP" ] || IP=/sbin/ip
+TCPDUMP=/usr/bin/tcpdump
+[ -x "$TCPDUMP" ] || TCPDUMP=/usr/sbin/tcpdump
+fail=0
+
+cleanup() {
+	[ -n "${tdpid:-}" ] && kill -INT "$tdpid" 2>/dev/null && wait "$tdpid" 2>/dev/null
+	$IP netns del kua 2>/dev/null
+	$IP netns del kpc 2>/dev/null
+}
+trap cleanup EXIT
+
+setup_net() {
+	$IP -batch - <<'NET' || return 1
+netns add kua
+netns add kpc
+link add vua netns kua type veth peer name vpc netns kpc
+NET
+	$IP -n kua -batch - <<'NET' || return 1
+link set lo up
+addr add 192.0.2.1/24 dev vua
+addr add 2001:db8::1/64 dev vua nodad
+link set vua up
+NET
+	$IP -n kpc -batch - <<'NET' || return 1
+link set lo up
+addr add 192.0.2.2/24 dev vpc
+addr add 2001:db8::2/64 dev vpc nodad
+link set vpc up
+NET
+}
+setup_net || { echo "FAIL netns_setup"; exit 1; }
+
+pcap=$out/kernel-vpc.pcap
+$IP netns exec kpc $TCPDUMP -U --immediate-mode -n -i vpc -w "$pcap" 2>"$out/tcpdump.err" &
+tdpid=$!
+for _ in $(seq 1 50); do
+	grep -q listening "$out/tcpdump.err" 2>/dev/null && break
+	sleep 0.1
+done
+
+"$build/tests/kernel_ipsec_check" || fail=1
+
+kill -INT "$tdpid" 2>/dev/null
+wait "$tdpid" 2>/dev/null
+tdpid=
+clear=$($TCPDUMP -n -r "$pcap" 'udp or tcp' 2>/dev/null | wc -l)
+esp=$($TCPDUMP -n -r "$pcap" 'esp' 2>/dev/null | wc -l)
+if [ "$clear" -eq 0 ] && [ "$esp" -gt 0 ]; then
+	echo "PASS tcpdump_only_esp ($esp ESP packets, 0 clear UDP/TCP)"
+else
+	echo "FAIL tcpdump_only_esp ($esp ESP packets, $clear clear UDP/TCP)"
+	$TCPDUMP -n -r "$pcap" 'udp or tcp' 2>/dev/null | head -5 | sed 's/^/# /'
+	fail=1
+fi
+exit $fail
