@@ -1,0 +1,137 @@
+// Keys (profile section 5) pinned by fixed vectors (computed independently with Python's
+// hmac module), IK/CK extraction from the challenge, and key layout per algorithm.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "module/auth_params.h"
+#include "module/key_derivation.h"
+
+namespace secsetup {
+namespace {
+
+// Milenage test set 1 IK and CK (3GPP TS 35.207).
+const char* kIk = "f769bcd751044604127672711c6d3441";
+const char* kCk = "b40ba9a3c58b2a05bbf0d987b21bf8cb";
+
+std::string hex(const uint8_t* p, std::size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+
+struct Vector {
+  KeyDerivation mode;
+  unsigned bits;
+  const char* toPcscf;
+  const char* toUe;
+};
+
+TEST(CoreKeys, DerivationVectors) {
+  const Vector vectors[] = {
+      {KeyDerivation::HmacSha256, 64, "2ffbbc71b9f59bc8500f8dff219a572f",
+       "d9c96c7ad28d09d6d8f60b6234bf1a9c"},
+      {KeyDerivation::Rotate, 64, kIk, "127672711c6d3441f769bcd751044604"},
+      {KeyDerivation::Rotate, 5, kIk, "ed379aea2088c0824ece4e238da6883e"},
+      {KeyDerivation::Rotate, 127, kIk, "fbb4de6ba8822302093b39388e369a20"},
+      {KeyDerivation::Rotate, 0, kIk, kIk},
+      {KeyDerivation::None, 64, kIk, kIk},
+  };
+  uint8_t ik[16];
+  ASSERT_TRUE(parseHexKey(kIk, ik));
+  for (const Vector& v : vectors) {
+    uint8_t in[16], out[16];
+    deriveIntegrityKeys(v.mode, v.bits, ik, in, out);
+    EXPECT_EQ(v.toPcscf, hex(in, 16)) << static_cast<int>(v.mode) << " " << v.bits;
+    EXPECT_EQ(v.toUe, hex(out, 16)) << static_cast<int>(v.mode) << " " << v.bits;
+  }
+}
+
+TEST(CoreKeys, AlgorithmLayouts) {
+  AkaKeys keys;
+  ASSERT_TRUE(parseHexKey(kIk, keys.ik));
+  ASSERT_TRUE(parseHexKey(kCk, keys.ck));
+  keys.hasCk = true;
+  kipsec::SaPairParams p;
+  ASSERT_TRUE(fillSaKeys(KeyDerivation::None, 64,
+                         Choice{IntegrityAlg::HmacSha1_96, CipherAlg::DesEde3Cbc}, keys, p));
+  EXPECT_EQ(std::string(kIk) + "00000000", hex(p.integrityKeyToPcscf.data(), 20));
+  EXPECT_EQ(20u, p.integrityKeyToUe.size());
+  EXPECT_EQ(std::string(kCk) + "b40ba9a3c58b2a05", hex(p.cipherKey.data(), p.cipherKey.size()));
+  ASSERT_TRUE(fillSaKeys(KeyDerivation::HmacSha256, 64,
+                         Choice{IntegrityAlg::HmacMd5_96, CipherAlg::AesCbc}, keys, p));
+  EXPECT_EQ("2ffbbc71b9f59bc8500f8dff219a572f", hex(p.integrityKeyToPcscf.data(), 16));
+  EXPECT_EQ(16u, p.integrityKeyToPcscf.size());
+  EXPECT_EQ(kCk, hex(p.cipherKey.data(), p.cipherKey.size()));
+  ASSERT_TRUE(fillSaKeys(KeyDerivation::None, 64,
+                         Choice{IntegrityAlg::HmacMd5_96, CipherAlg::Null}, keys, p));
+  EXPECT_EQ(0u, p.cipherKey.size());
+  keys.hasCk = false;
+  EXPECT_FALSE(fillSaKeys(KeyDerivation::None, 64,
+                          Choice{IntegrityAlg::HmacMd5_96, CipherAlg::AesCbc}, keys, p));
+}
+
+TEST(CoreKeys, HexKeysAreStrict) {
+  uint8_t k[16];
+  EXPECT_TRUE(parseHexKey("F769BCD751044604127672711C6D3441", k));
+  EXPECT_FALSE(parseHexKey("f769bcd751044604127672711c6d344", k));
+  EXPECT_FALSE(parseHexKey("f769bcd751044604127672711c6d34411", k));
+  EXPECT_FALSE(parseHexKey("g769bcd751044604127672711c6d3441", k));
+  EXPECT_FALSE(parseHexKey("", k));
+}
+
+TEST(CoreKeys, AkaKeysWipe) {
+  AkaKeys keys;
+  ASSERT_TRUE(parseHexKey(kIk, keys.ik));
+  keys.wipe();
+  EXPECT_EQ(std::string(32, '0'), hex(keys.ik, 16));
+}
+
+TEST(CoreKeys, ChallengeLosesIkAndCk) {
+  AkaKeys keys;
+  std::string out;
+  std::string v = std::string("Digest realm=\"ims.test\", nonce=\"abc\", algorithm=AKAv1-MD5, ik=\"") +
+                  kIk + "\", ck=\"" + kCk + "\", qop=\"auth\"";
+  ChallengeKeys r = extractChallengeKeys(v, keys, out);
+  EXPECT_TRUE(r.parsed && r.ikValid && r.ckValid);
+  EXPECT_EQ("Digest realm=\"ims.test\", nonce=\"abc\", algorithm=AKAv1-MD5, qop=\"auth\"", out);
+  EXPECT_EQ(kIk, hex(keys.ik, 16));
+  EXPECT_TRUE(keys.hasCk);
+
+  r = extractChallengeKeys(std::string("Digest ik=\"") + kIk + "\",nonce=\"n\"", keys, out);
+  EXPECT_TRUE(r.ikValid);
+  EXPECT_FALSE(r.hadCk);
+  EXPECT_EQ("Digest nonce=\"n\"", out);
+
+  r = extractChallengeKeys("Digest nonce=\"n\", ik=\"00\"", keys, out);
+  EXPECT_TRUE(r.hadIk);
+  EXPECT_FALSE(r.ikValid);
+  EXPECT_EQ("Digest nonce=\"n\"", out);
+
+  r = extractChallengeKeys("Digest nonce=\"n", keys, out);
+  EXPECT_FALSE(r.parsed);
+}
+
+TEST(CoreKeys, AuthorizationFacts) {
+  auto a = parseAuthorization(
+      "Digest username=\"user@ims.test\", realm=\"ims.test\", nonce=\"x\", uri=\"sip:ims.test\", "
+      "response=\"\"");
+  EXPECT_TRUE(a.present);
+  EXPECT_EQ("user@ims.test", a.username);
+  EXPECT_TRUE(a.emptyResponse);
+  EXPECT_FALSE(a.hasAuts);
+  auto s = parseAuthorization("Digest username=\"u\", response=\"\", auts=\"AAAA\"");
+  EXPECT_TRUE(s.hasAuts);
+  auto r = parseAuthorization("Digest username=\"u\", response=\"0123\"");
+  EXPECT_FALSE(r.emptyResponse);
+  EXPECT_FALSE(parseAuthorization("").present);
+  EXPECT_FALSE(parseAuthorization("Digest username=\"u").present);
+}
+
+}  // namespace
+}  // namespace secsetup

@@ -1,0 +1,104 @@
+// Policy parameters and the P-CSCF's choice (profile section 4) and the UE's SM4 check.
+
+#include <gtest/gtest.h>
+
+#include "module/choice.h"
+#include "module/policy.h"
+#include "module/setup_encode.h"
+
+namespace secsetup {
+namespace {
+
+SecuritySetup parse(const char* v) {
+  auto r = parseSecuritySetup(v);
+  EXPECT_TRUE(r.ok()) << v;
+  return r.value();
+}
+
+TEST(CorePolicy, ParsesModuleParameters) {
+  FixedList<IntegrityAlg, 2> ints;
+  ASSERT_EQ(Status::Ok, parseIntegrityOrder("hmac-md5-96, HMAC-SHA-1-96", ints));
+  ASSERT_EQ(2u, ints.size());
+  EXPECT_EQ(IntegrityAlg::HmacMd5_96, ints[0]);
+  EXPECT_EQ(Status::InvalidArg, parseIntegrityOrder("hmac-md5-96,hmac-md5-96", ints));
+  EXPECT_EQ(Status::InvalidArg, parseIntegrityOrder("", ints));
+  EXPECT_EQ(Status::InvalidArg, parseIntegrityOrder("sha2", ints));
+  FixedList<CipherAlg, 3> ciphers;
+  ASSERT_EQ(Status::Ok, parseCipherOrder("null,aes-cbc", ciphers));
+  EXPECT_EQ(CipherAlg::Null, ciphers[0]);
+  ConfPolicy c;
+  EXPECT_EQ(Status::Ok, parseConfPolicy("Required", c));
+  EXPECT_EQ(ConfPolicy::Required, c);
+  EXPECT_EQ(Status::InvalidArg, parseConfPolicy("maybe", c));
+  FailureMode m;
+  EXPECT_EQ(Status::Ok, parseFailureMode("reply", m));
+  EXPECT_EQ(FailureMode::Reply, m);
+  KeyDerivation k;
+  EXPECT_EQ(Status::Ok, parseKeyDerivation("rotate", k));
+  EXPECT_EQ(KeyDerivation::Rotate, k);
+  Policy p;
+  EXPECT_EQ(Status::Ok, validatePolicy(p));
+  p.unprotectedPort = p.protectedPort;
+  EXPECT_EQ(Status::InvalidArg, validatePolicy(p));
+  p = Policy{};
+  p.spiMin = 100;
+  EXPECT_EQ(Status::InvalidArg, validatePolicy(p));
+}
+
+TEST(CorePolicy, ChoiceFollowsThePcscfOrderNotTheUes) {
+  Policy p;  // sha-1 before md5, aes before 3des
+  Choice c;
+  Rejection why;
+  ASSERT_TRUE(choose(p, parse("esp/esp/hmac-md5-96,hmac-sha-1-96/des-ede3-cbc,aes-cbc/300"), c,
+                     why));
+  EXPECT_EQ(IntegrityAlg::HmacSha1_96, c.integrity);
+  EXPECT_EQ(CipherAlg::AesCbc, c.cipher);
+  p.integrityOrder = {IntegrityAlg::HmacMd5_96};
+  ASSERT_TRUE(choose(p, parse("esp/esp/hmac-md5-96,hmac-sha-1-96/des-ede3-cbc/300"), c, why));
+  EXPECT_EQ(IntegrityAlg::HmacMd5_96, c.integrity);
+  EXPECT_EQ(CipherAlg::DesEde3Cbc, c.cipher);
+  p.confidentiality = ConfPolicy::Off;
+  ASSERT_TRUE(choose(p, parse("esp/esp/hmac-md5-96/aes-cbc/300"), c, why));
+  EXPECT_EQ(CipherAlg::None, c.cipher);
+  EXPECT_FALSE(choose(p, parse("esp//hmac-sha-1-96//300"), c, why));
+  EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, why.reason);
+}
+
+TEST(CorePolicy, ReRegistrationNeedsANewPort) {
+  Rejection why;
+  EXPECT_FALSE(checkProposal(parse("esp//hmac-md5-96//300"), {true, 5064}, why));
+  EXPECT_EQ(FailureReason::MalformedSecuritySetup, why.reason);
+  EXPECT_FALSE(checkProposal(parse("esp//hmac-md5-96//300/port=5064"), {true, 5064}, why));
+  EXPECT_TRUE(checkProposal(parse("esp//hmac-md5-96//300/port=5066"), {true, 5064}, why));
+  EXPECT_TRUE(checkProposal(parse("esp//hmac-md5-96//300"), {false, 0}, why));
+}
+
+TEST(CorePolicy, UeChecksTheAnswer) {
+  SecuritySetup proposal = parse("esp/esp/hmac-md5-96/aes-cbc/300/port=5064");
+  Choice c;
+  Rejection why;
+  SecuritySetup good = makeAnswer(Choice{IntegrityAlg::HmacMd5_96, CipherAlg::AesCbc}, 5000,
+                                  5060, 5062);
+  ASSERT_TRUE(checkAnswer(proposal, good, c, why));
+  EXPECT_EQ(CipherAlg::AesCbc, c.cipher);
+  EXPECT_TRUE(checkAnswer(proposal,
+                          makeAnswer(Choice{IntegrityAlg::HmacMd5_96, CipherAlg::None}, 5000,
+                                     5060, 5062),
+                          c, why));
+  EXPECT_FALSE(checkAnswer(proposal,
+                           makeAnswer(Choice{IntegrityAlg::HmacSha1_96, CipherAlg::AesCbc}, 5000,
+                                      5060, 5062),
+                           c, why));
+  EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, why.reason);
+  EXPECT_FALSE(checkAnswer(proposal,
+                           makeAnswer(Choice{IntegrityAlg::HmacMd5_96, CipherAlg::DesEde3Cbc},
+                                      5000, 5060, 5062),
+                           c, why));
+  EXPECT_FALSE(checkAnswer(proposal, parse("esp/esp/hmac-md5-96,hmac-sha-1-96/aes-cbc/5000/"
+                                           "protected-port=5060;unprotected-port=5062"),
+                           c, why));
+  EXPECT_FALSE(checkAnswer(proposal, parse("esp/esp/hmac-md5-96/aes-cbc/5000"), c, why));
+}
+
+}  // namespace
+}  // namespace secsetup
