@@ -1,0 +1,159 @@
+#pragma once
+// A P-CSCF engine on ordinary memory with the recording fake, and helpers that play the SIP
+// messages of profile section 1 (SM1..SM8) as the glue would hand them over.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "module/engine.h"
+#include "tests/unit/core_fake_backend.h"
+
+namespace secsetup::testing {
+
+inline void noLock(void*, unsigned) {}
+
+inline kipsec::IpAddress ip(const char* text) {
+  kipsec::IpAddress a;
+  EXPECT_TRUE(kipsec::IpAddress::parse(text, a)) << text;
+  return a;
+}
+
+constexpr const char* kSm1 =
+    "esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064";
+constexpr const char* kIkHex = "f769bcd751044604127672711c6d3441";
+constexpr const char* kCkHex = "b40ba9a3c58b2a05bbf0d987b21bf8cb";
+constexpr const char* kImpi = "alice@ims.test";
+constexpr const char* kImpu = "sip:alice@ims.test";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { build(64); }
+  void TearDown() override { std::free(arena_); }
+
+  void build(uint32_t maxContacts, unsigned locks = 5) {
+    std::free(arena_);
+    LockOps ops;
+    ops.lock = noLock;
+    ops.unlock = noLock;
+    ops.count = locks;
+    std::size_t bytes = ContactStore::bytesFor(maxContacts, locks - 1);
+    arena_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    store_ = ContactStore::create(arena_, bytes, maxContacts, ops, 42);
+    ASSERT_NE(nullptr, store_);
+    engine_ = std::make_unique<Engine>(*store_, policy, kernel);
+  }
+  void rebuildEngine() { engine_ = std::make_unique<Engine>(*store_, policy, kernel); }
+
+  std::string authorization(const char* response = "", bool auts = false) const {
+    std::string a = std::string("Digest username=\"") + impi + "\", realm=\"ims.test\", nonce=\"n\", "
+                    "uri=\"sip:ims.test\", response=\"" + response + "\"";
+    if (auts) {
+      a += ", auts=\"AAAAAAAAAAAAAAAAAAAA\"";
+    }
+    return a;
+  }
+
+  Actions request(Path path, uint16_t srcPort, std::vector<std::string> setup,
+                  bool isRegister = true, long expires = 600, std::string auth = "") {
+    setupStore_ = std::move(setup);
+    views_.assign(setupStore_.begin(), setupStore_.end());
+    authStore_ = auth.empty() && isRegister ? authorization() : auth;
+    RequestFacts f;
+    f.isRegister = isRegister;
+    f.path = path;
+    f.source = ue;
+    f.sourcePort = srcPort;
+    f.local = pcscf;
+    f.localPort = path == Path::Protected ? policy.protectedPort : policy.unprotectedPort;
+    f.callId = callId;
+    f.impu = isRegister ? std::string_view(impu) : std::string_view();
+    f.authorization = authStore_;
+    f.securitySetup = views_.data();
+    f.securitySetupCount = views_.size();
+    f.expires = expires;
+    return engine_->onRequest(f, now);
+  }
+  Actions sm1(const std::string& setup = kSm1, uint16_t srcPort = 5064) {
+    return request(Path::Unprotected, srcPort, {setup});
+  }
+  Actions reply(int code, uint16_t srcPort, std::string www = "", long expires = 600,
+                FailureReason forwarded = FailureReason::None) {
+    wwwStore_ = std::move(www);
+    ReplyFacts f;
+    f.toRegister = true;
+    f.source = ue;
+    f.sourcePort = srcPort;
+    f.callId = callId;
+    f.code = code;
+    f.wwwAuthenticate = wwwStore_;
+    f.expires = expires;
+    f.forwardedFailure = forwarded;
+    return engine_->onReply(f, now);
+  }
+  static std::string challenge(const char* ik = kIkHex, const char* ck = kCkHex) {
+    std::string w = "Digest realm=\"ims.test\", nonce=\"bm9uY2U=\", algorithm=AKAv1-MD5";
+    if (ik) {
+      w += std::string(", ik=\"") + ik + "\"";
+    }
+    if (ck) {
+      w += std::string(", ck=\"") + ck + "\"";
+    }
+    return w;
+  }
+  Actions sm3(uint16_t srcPort = 5064) { return reply(401, srcPort, challenge()); }
+  Actions sm5(const std::string& setup = kSm1, uint16_t port = 5064) {
+    return request(Path::Protected, port, {setup});
+  }
+  Actions sm7(int code = 200, uint16_t port = 5064, long expires = 600) {
+    return reply(code, port, "", expires);
+  }
+  void establish(uint16_t port = 5064) {
+    std::string setup = std::string("esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc / 3344556677 / port=") +
+                        std::to_string(port);
+    ASSERT_EQ(Verdict::Relay, sm1(setup, port).verdict);
+    ASSERT_FALSE(sm3(port).securitySetup.empty());
+    ASSERT_EQ(Verdict::Relay, sm5(setup, port).verdict);
+    sm7(200, port);
+    ASSERT_EQ(Phase::Established, phaseOf(port));
+  }
+  std::vector<Report> tick(uint64_t advance) {
+    now += advance;
+    std::vector<Report> reports;
+    engine_->onTimer(now, reports);
+    return reports;
+  }
+  Phase phaseOf(uint16_t port) {
+    std::vector<ContactView> all;
+    engine_->listContacts(all);
+    for (const ContactView& v : all) {
+      if (v.port == port) {
+        return v.phase;
+      }
+    }
+    return Phase::Free;
+  }
+
+  Policy policy;
+  RecordingSaBackend kernel;
+  kipsec::IpAddress ue = ip("192.0.2.10");
+  kipsec::IpAddress pcscf = ip("198.51.100.1");
+  std::string callId = "call-1@192.0.2.10";
+  std::string impi = kImpi;
+  std::string impu = kImpu;
+  uint64_t now = 1000000;
+  ContactStore* store_ = nullptr;
+  std::unique_ptr<Engine> engine_;
+
+ private:
+  void* arena_ = nullptr;
+  std::vector<std::string> setupStore_;
+  std::vector<std::string_view> views_;
+  std::string authStore_;
+  std::string wwwStore_;
+};
+
+}  // namespace secsetup::testing
