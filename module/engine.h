@@ -135,6 +135,7 @@ class Engine {
   void endNegotiation(unsigned stripe, uint32_t rec);
   // Releases the record when nothing is left, else reschedules it. True if released.
   bool settle(unsigned stripe, uint32_t rec);
+  void settleNewPort(unsigned stripe, uint32_t rec);
   void removeContact(unsigned stripe, uint32_t rec);
   Actions failure(FailureReason reason, const std::string& detail);
   void handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<Report>& reports);

@@ -297,11 +297,11 @@ Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFa
     g.authorization = std::string_view();  // keep the stored IMPI
   }
   std::string keepImpi(r.impi, r.impiLen);
+  r.flags = kFlagReRegistration;
   storeSm1(stripe, rec, g, p, choice, port, now);
   if (r.impiLen == 0) {
     copyText(r.impi, r.impiLen, keepImpi);
   }
-  r.flags = kFlagReRegistration;
   return relay("re-registration SM1 stored");
 }
 

@@ -118,17 +118,25 @@ void Engine::retire(PairSlot& p, uint64_t now) {
 
 void Engine::endNegotiation(unsigned stripe, uint32_t rec) {
   ContactRecord& r = store_.record(rec);
-  bool reReg = (r.flags & kFlagReRegistration) != 0;
   r.flags &= static_cast<uint8_t>(~(kFlagReRegistration | kFlagAwaitConfirm));
   r.timerAt = 0;
-  if (reReg && r.addr[1].linked) {
+  settleNewPort(stripe, rec);
+  r.phase = r.active.state == PairState::Live ? Phase::Established : Phase::Closing;
+}
+
+void Engine::settleNewPort(unsigned stripe, uint32_t rec) {
+  // The new port of a re-registration stays claimed while its pair exists (even retiring),
+  // so that no other negotiation can install a second pair on the same selector.
+  ContactRecord& r = store_.record(rec);
+  if (r.addr[1].linked && r.pending.state == PairState::Empty &&
+      (r.flags & kFlagReRegistration) == 0) {
     store_.unlinkAddr(stripe, rec, 1);
   }
-  r.phase = r.active.state == PairState::Live ? Phase::Established : Phase::Closing;
 }
 
 bool Engine::settle(unsigned stripe, uint32_t rec) {
   ContactRecord& r = store_.record(rec);
+  settleNewPort(stripe, rec);
   if (r.phase == Phase::Closing && r.active.state == PairState::Empty &&
       r.pending.state == PairState::Empty) {
     store_.release(stripe, rec);
