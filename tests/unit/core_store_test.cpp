@@ -1,0 +1,197 @@
+// The shared-memory contact store: indexes, bounds, the timing wheel, and a run across
+// forked processes sharing one arena and one process-shared lock set (Kamailio's model).
+
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "module/contact_store.h"
+#include "tests/unit/core_engine_fixture.h"
+
+namespace secsetup::testing {
+namespace {
+
+constexpr unsigned kLocks = 9;
+
+struct SharedLocks {
+  pthread_mutex_t m[kLocks];
+};
+
+void shmLock(void* ctx, unsigned i) { pthread_mutex_lock(&static_cast<SharedLocks*>(ctx)->m[i]); }
+void shmUnlock(void* ctx, unsigned i) {
+  pthread_mutex_unlock(&static_cast<SharedLocks*>(ctx)->m[i]);
+}
+
+struct SharedArena {
+  void* base = nullptr;
+  std::size_t size = 0;
+  ContactStore* store = nullptr;
+
+  explicit SharedArena(uint32_t maxContacts) {
+    std::size_t storeBytes = ContactStore::bytesFor(maxContacts, kLocks - 1);
+    size = sizeof(SharedLocks) + 64 + storeBytes;
+    base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    auto* locks = static_cast<SharedLocks*>(base);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    for (auto& m : locks->m) {
+      pthread_mutex_init(&m, &attr);
+    }
+    LockOps ops;
+    ops.lock = shmLock;
+    ops.unlock = shmUnlock;
+    ops.ctx = locks;
+    ops.count = kLocks;
+    void* mem = static_cast<char*>(base) + ((sizeof(SharedLocks) + 63) / 64 * 64);
+    store = ContactStore::create(mem, storeBytes, maxContacts, ops, 7);
+  }
+  ~SharedArena() { munmap(base, size); }
+};
+
+TEST(CoreStore, IndexesAndBounds) {
+  SharedArena arena(4);
+  ContactStore& s = *arena.store;
+  kipsec::IpAddress ue = ip("192.0.2.1");
+  unsigned st = s.stripeOf(ue);
+  uint32_t recs[4];
+  for (int i = 0; i < 4; ++i) {
+    recs[i] = s.allocate(ue);
+    ASSERT_NE(kNil, recs[i]);
+    s.linkAddr(st, recs[i], 0, static_cast<uint16_t>(5000 + i));
+    s.setCallId(st, recs[i], "call-" + std::to_string(i));
+  }
+  EXPECT_EQ(kNil, s.allocate(ue));  // bounded
+  EXPECT_EQ(4u, s.used());
+  EXPECT_EQ(recs[2], s.findByAddr(st, ue, 5002));
+  EXPECT_EQ(recs[3], s.findByCallId(st, ue, "call-3"));
+  EXPECT_EQ(kNil, s.findByCallId(st, ip("192.0.2.2"), "call-3"));
+  EXPECT_EQ(kNil, s.findByAddr(st, ue, 5009));
+  s.linkAddr(st, recs[1], 1, 6001);
+  EXPECT_EQ(recs[1], s.findByAddr(st, ue, 6001));
+  s.release(st, recs[1]);
+  EXPECT_EQ(kNil, s.findByAddr(st, ue, 6001));
+  EXPECT_EQ(kNil, s.findByAddr(st, ue, 5001));
+  EXPECT_EQ(kNil, s.findByCallId(st, ue, "call-1"));
+  EXPECT_EQ(3u, s.used());
+  EXPECT_NE(kNil, s.allocate(ue));
+}
+
+TEST(CoreStore, WheelReturnsOnlyWhatIsDue) {
+  SharedArena arena(16);
+  ContactStore& s = *arena.store;
+  kipsec::IpAddress ue = ip("192.0.2.1");
+  unsigned st = s.stripeOf(ue);
+  std::vector<uint32_t> due;
+  s.collectDue(st, 1000, due);  // start the clock
+  due.clear();
+  uint32_t a = s.allocate(ue), b = s.allocate(ue), c = s.allocate(ue);
+  s.schedule(st, a, 1005);
+  s.schedule(st, b, 1005 + ContactStore::kWheelSlots);  // same slot, one revolution later
+  s.schedule(st, c, 1003);
+  s.collectDue(st, 1004, due);
+  ASSERT_EQ(1u, due.size());
+  EXPECT_EQ(c, due[0]);
+  due.clear();
+  s.collectDue(st, 1010, due);
+  ASSERT_EQ(1u, due.size());
+  EXPECT_EQ(a, due[0]);
+  due.clear();
+  s.schedule(st, a, 0);  // unscheduled records never come back
+  s.collectDue(st, 1010 + 2 * ContactStore::kWheelSlots, due);
+  ASSERT_EQ(1u, due.size());
+  EXPECT_EQ(b, due[0]);
+}
+
+TEST(CoreStore, RecordBudget) {
+  EXPECT_LE(sizeof(ContactRecord), 512u);
+  // Per-contact arena bytes at scale, index buckets included.
+  std::size_t total = ContactStore::bytesFor(100000, 16);
+  EXPECT_LT(total / 100000, 512u);
+}
+
+// Four worker processes register and de-register contacts of the same UE address (one
+// stripe, maximum contention) through their own engines on one shared arena.
+TEST(CoreStore, ForkedWorkersShareTheStore) {
+  SharedArena arena(512);
+  constexpr int kWorkers = 4, kPerWorker = 50;
+  pid_t pids[kWorkers];
+  for (int w = 0; w < kWorkers; ++w) {
+    pids[w] = fork();
+    ASSERT_GE(pids[w], 0);
+    if (pids[w] == 0) {
+      RecordingSaBackend kernel;
+      kernel.nextSpi = 10000 + w * 1000;
+      Policy policy;
+      Engine engine(*arena.store, policy, kernel);
+      kipsec::IpAddress ue = ip("192.0.2.77"), pcscf = ip("198.51.100.1");
+      int bad = 0;
+      for (int i = 0; i < kPerWorker; ++i) {
+        uint16_t port = static_cast<uint16_t>(20000 + w * 100 + i);
+        std::string callId = "w" + std::to_string(w) + "-" + std::to_string(i);
+        std::string setup = "esp//hmac-md5-96//" + std::to_string(500 + i) + "/port=" +
+                            std::to_string(port);
+        std::string_view views[1] = {setup};
+        RequestFacts f;
+        f.isRegister = true;
+        f.path = Path::Unprotected;
+        f.source = ue;
+        f.sourcePort = port;
+        f.local = pcscf;
+        f.callId = callId;
+        f.impu = "sip:u@ims.test";
+        f.authorization = "Digest username=\"u@ims.test\", response=\"\"";
+        f.securitySetup = views;
+        f.securitySetupCount = 1;
+        bad += engine.onRequest(f, 100).verdict != Verdict::Relay;
+        ReplyFacts r;
+        r.toRegister = true;
+        r.source = ue;
+        r.sourcePort = port;
+        r.callId = callId;
+        r.code = 401;
+        std::string www = std::string("Digest nonce=\"n\", ik=\"") + kIkHex + "\", ck=\"" + kCkHex + "\"";
+        r.wwwAuthenticate = www;
+        bad += engine.onReply(r, 100).securitySetup.empty();
+        f.path = Path::Protected;
+        bad += engine.onRequest(f, 101).verdict != Verdict::Relay;
+        r.code = 200;
+        r.wwwAuthenticate = {};
+        r.expires = 600;
+        engine.onReply(r, 101);
+        if (i % 2 == 0) {
+          bad += engine.deleteContact(ue, port) != Status::Ok;
+        }
+      }
+      _exit(bad == 0 && kernel.livePairs() == kPerWorker / 2 ? 0 : 1);
+    }
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    ASSERT_EQ(pid, waitpid(pid, &status, 0));
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  ContactStore& s = *arena.store;
+  EXPECT_EQ(static_cast<uint32_t>(kWorkers * kPerWorker / 2), s.used());
+  kipsec::IpAddress ue = ip("192.0.2.77");
+  unsigned st = s.stripeOf(ue);
+  for (int w = 0; w < kWorkers; ++w) {
+    for (int i = 0; i < kPerWorker; ++i) {
+      uint32_t rec = s.findByAddr(st, ue, static_cast<uint16_t>(20000 + w * 100 + i));
+      if (i % 2 == 0) {
+        EXPECT_EQ(kNil, rec);
+      } else {
+        ASSERT_NE(kNil, rec);
+        EXPECT_EQ(Phase::Established, s.record(rec).phase);
+      }
+    }
+  }
+  EXPECT_EQ(static_cast<uint64_t>(kWorkers * kPerWorker), s.counter(Counter::SaInstalled));
+}
+
+}  // namespace
+}  // namespace secsetup::testing
