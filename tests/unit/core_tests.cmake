@@ -4,7 +4,7 @@ target_link_libraries(secsetup_core_fake PUBLIC secsetup_kipsec_types)
 target_include_directories(secsetup_core_fake PUBLIC ${CMAKE_SOURCE_DIR})
 target_compile_options(secsetup_core_fake PRIVATE ${SECSETUP_CXX_WARNINGS})
 
-set(_core_tests grammar policy keys store engine random api ue)
+set(_core_tests grammar policy keys store engine random ue)
 foreach(_t ${_core_tests})
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
     secsetup_unit_test(core_${_t}_test
@@ -12,3 +12,7 @@ foreach(_t ${_core_tests})
       LIBS secsetup_core secsetup_core_fake)
   endif()
 endforeach()
+
+secsetup_unit_test(core_api_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_api_test.cpp ${CMAKE_CURRENT_LIST_DIR}/core_api_c_check.c
+  LIBS secsetup_core secsetup_core_fake)

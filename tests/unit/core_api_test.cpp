@@ -1,0 +1,176 @@
+// The C boundary: init/child_init with glue-style callbacks, a whole registration through
+// plain C structs, reports, listing, counters, errors without exceptions.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "module/core_api.h"
+#include "tests/unit/core_fake_backend.h"
+
+extern "C" int secsetup_c_header_check(void);
+
+namespace {
+
+using secsetup::testing::RecordingSaBackend;
+
+void* shmAlloc(void*, size_t n) { return std::malloc(n); }
+void shmFree(void*, void* p) { std::free(p); }
+int lockDepth = 0;
+void lockFn(void*, unsigned) { ++lockDepth; }
+void unlockFn(void*, unsigned) { --lockDepth; }
+
+secsetup_str_t str(const std::string& s) { return secsetup_str_t{s.data(), s.size()}; }
+
+const std::string kUe = "192.0.2.10", kP = "198.51.100.1", kCall = "api-call-1";
+const std::string kSm1 = "esp / / hmac-md5-96 / / 7000 / port=5064";
+const std::string kAuth = "Digest username=\"alice@ims.test\", response=\"\"";
+const std::string kImpu = "sip:alice@ims.test";
+
+secsetup_request_t registerRequest(int path, const secsetup_str_t* setup, size_t n) {
+  secsetup_request_t r{};
+  r.is_register = 1;
+  r.path = path;
+  r.src_ip = str(kUe);
+  r.src_port = 5064;
+  r.local_ip = str(kP);
+  r.local_port = path == SECSETUP_PATH_PROTECTED ? 5060 : 5062;
+  r.call_id = str(kCall);
+  r.impu = str(kImpu);
+  r.authorization = str(kAuth);
+  r.security_setup = setup;
+  r.security_setup_count = n;
+  r.expires = 600;
+  return r;
+}
+
+secsetup_reply_t reply(int code, const std::string& www) {
+  secsetup_reply_t r{};
+  r.to_register = 1;
+  r.src_ip = str(kUe);
+  r.src_port = 5064;
+  r.call_id = str(kCall);
+  r.code = code;
+  r.www_authenticate = str(www);
+  r.expires = 600;
+  return r;
+}
+
+TEST(CoreApi, CHeaderCompilesAsC) { EXPECT_EQ(5060, secsetup_c_header_check()); }
+
+TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
+  secsetup_actions_t out;
+  secsetup_str_t setup[1] = {str(kSm1)};
+  secsetup_request_t req = registerRequest(SECSETUP_PATH_UNPROTECTED, setup, 1);
+  EXPECT_EQ(SECSETUP_INVALID_STATE, secsetup_on_request(&req, 1, &out));  // before init
+
+  secsetup_params_t p;
+  secsetup_params_default(&p);
+  p.failure_mode = "reply";
+  p.max_contacts = 32;
+  secsetup_shm_ops_t shm{shmAlloc, shmFree, nullptr};
+  secsetup_lock_ops_t locks{lockFn, unlockFn, nullptr, 5};
+  secsetup_params_t bad = p;
+  bad.confidentiality = "sometimes";
+  EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_core_init(&bad, &shm, &locks));
+  ASSERT_EQ(SECSETUP_OK, secsetup_core_init(&p, &shm, &locks));
+  EXPECT_EQ(SECSETUP_INVALID_STATE, secsetup_core_init(&p, &shm, &locks));
+  EXPECT_EQ(SECSETUP_INVALID_STATE, secsetup_on_request(&req, 1, &out));  // before child_init
+  RecordingSaBackend kernel;
+  ASSERT_EQ(SECSETUP_OK,
+            secsetup_core_child_init(reinterpret_cast<secsetup_kernel_t*>(
+                static_cast<secsetup::kipsec::KernelIpsec*>(&kernel))));
+
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&req, 100, &out));
+  EXPECT_EQ(SECSETUP_RELAY, out.verdict);
+  EXPECT_EQ(1, out.strip_security_setup);
+  EXPECT_EQ(0, lockDepth);
+
+  std::string www = "Digest nonce=\"n\", ik=\"f769bcd751044604127672711c6d3441\"";
+  secsetup_reply_t r3 = reply(401, www);
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r3, 100, &out));
+  EXPECT_STREQ("esp / / hmac-md5-96 / / 4096 / protected-port=5060;unprotected-port=5062",
+               out.security_setup);
+  EXPECT_EQ(1, out.replace_www_authenticate);
+  EXPECT_STREQ("Digest nonce=\"n\"", out.www_authenticate);
+
+  secsetup_request_t sm5 = registerRequest(SECSETUP_PATH_PROTECTED, setup, 1);
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&sm5, 101, &out));
+  EXPECT_EQ(SECSETUP_RELAY, out.verdict);
+  secsetup_reply_t r7 = reply(200, "");
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r7, 101, &out));
+
+  std::vector<std::string> states;
+  ASSERT_EQ(SECSETUP_OK, secsetup_list_contacts(
+                             [](void* ctx, const secsetup_contact_info_t* c) {
+                               static_cast<std::vector<std::string>*>(ctx)->push_back(
+                                   std::string(c->state) + " " + c->ue_ip + ":" +
+                                   std::to_string(c->port) + " " + c->integrity);
+                             },
+                             &states));
+  ASSERT_EQ(1u, states.size());
+  EXPECT_EQ("established 192.0.2.10:5064 hmac-md5-96", states[0]);
+
+  // Reply mode: an unacceptable proposal is answered 403 with the Failure token.
+  std::string badSetup = "esp / / hmac-sha-256 / / 7000 / port=5070";
+  secsetup_str_t b[1] = {str(badSetup)};
+  secsetup_request_t breq = registerRequest(SECSETUP_PATH_UNPROTECTED, b, 1);
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&breq, 102, &out));
+  EXPECT_EQ(SECSETUP_REPLY, out.verdict);
+  EXPECT_EQ(403, out.reply_code);
+  EXPECT_EQ(SECSETUP_FAILURE_NO_COMMON_INTEGRITY, out.failure);
+  EXPECT_STREQ("NoCommonIntegrityAlgorithm", out.failure_token);
+
+  // Invalid input is refused with a status, never an exception.
+  secsetup_request_t junk = req;
+  junk.src_ip = str("not-an-ip");
+  EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(&junk, 103, &out));
+  EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(nullptr, 103, &out));
+  junk = req;
+  junk.security_setup = nullptr;
+  EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(&junk, 103, &out));
+
+  // A new negotiation that times out produces a report for the S-CSCF.
+  std::string otherCall = "api-call-2";
+  std::string s2 = "esp / / hmac-md5-96 / / 7001 / port=5080";
+  secsetup_str_t v2[1] = {str(s2)};
+  secsetup_request_t req2 = registerRequest(SECSETUP_PATH_UNPROTECTED, v2, 1);
+  req2.call_id = str(otherCall);
+  req2.src_port = 5080;
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&req2, 200, &out));
+  secsetup_reply_t r2 = reply(401, www);
+  r2.call_id = str(otherCall);
+  r2.src_port = 5080;
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r2, 200, &out));
+  std::vector<std::string> reports;
+  ASSERT_EQ(SECSETUP_OK, secsetup_on_timer(
+                             200 + p.registration_timer,
+                             [](void* ctx, const secsetup_report_t* r) {
+                               static_cast<std::vector<std::string>*>(ctx)->push_back(
+                                   std::string(r->call_id) + " " + r->impi + " " + r->failure);
+                             },
+                             &reports));
+  ASSERT_EQ(1u, reports.size());
+  EXPECT_EQ("api-call-2 alice@ims.test UserAuthenticationFailure", reports[0]);
+
+  const char* name = nullptr;
+  uint64_t value = 0;
+  bool sawInstalled = false;
+  for (unsigned i = 0; secsetup_counter(i, &name, &value) == SECSETUP_OK; ++i) {
+    if (std::string(name) == "sa_installed") {
+      sawInstalled = value == 2;
+    }
+  }
+  EXPECT_TRUE(sawInstalled);
+
+  EXPECT_EQ(SECSETUP_OK, secsetup_delete_contact(str(kUe), 5064));
+  EXPECT_EQ(SECSETUP_NOT_FOUND, secsetup_delete_contact(str(kUe), 5064));
+  EXPECT_EQ(0u, kernel.livePairs());
+  secsetup_core_child_destroy();
+  secsetup_core_destroy();
+}
+
+}  // namespace
