@@ -1,0 +1,295 @@
+// secsetup-ue-agent: the test UE's IPsec half (profile section 9). SIPp is the UE's SIP stack;
+// after SM4 it asks this agent, over a control message, to check the P-CSCF's choice and
+// install the UE's SA pair (profile 8 item 10), using the core's own checks and key code and
+// the kernel_ipsec backend. One long-running process serves every UE of a test run, because
+// starting a process per registration is slow in User-mode Linux.
+//
+//   secsetup-ue-agent --listen IP:PORT --k TEXT --op TEXT [--key-derivation MODE]
+//                     [--rotate-bits N] [--owner-tag N]
+//
+// Control requests (any method; headers name the operation):
+//   X-Op: sm4      X-Ue: ip:port  X-Pcscf: ip  X-Sm1: <line>  X-Sm4: <line>  X-Nonce: <b64>
+//   X-Op: release  X-Ue: ip:port      (de-registration: the UE's pairs on that port go)
+//   X-Op: flush                       (every SA and policy of the agent)
+// Answers: 200 (done), 488 with a Warning (SM4 refused, nothing installed), 500 (kernel).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernel_ipsec/xfrm_mnl_backend.h"
+#include "module/choice.h"
+#include "module/key_derivation.h"
+#include "module/setup_grammar.h"
+#include "tests/ue_agent/control_message.h"
+#include "tests/ue_agent/milenage.h"
+
+namespace secsetup::ue {
+namespace {
+
+volatile sig_atomic_t stopRequested = 0;
+void onSignal(int) { stopRequested = 1; }
+
+struct Options {
+  std::string listenIp = "127.0.0.1";
+  uint16_t listenPort = 7000;
+  Block k{}, op{};
+  KeyDerivation derivation = KeyDerivation::HmacSha256;
+  unsigned rotateBits = 64;
+  uint32_t ownerTag = 0x5ec0e;
+};
+
+struct Installed {
+  kipsec::SaPairId id;
+  kipsec::SaPairParams params;  // keys wiped once installed
+};
+
+// Key bytes of a printable K or OP (SIPp 3.6.1 takes them as text), zero-padded.
+Block textKey(const char* s) {
+  Block b{};
+  std::memcpy(b.data(), s, std::min<std::size_t>(std::strlen(s), b.size()));
+  return b;
+}
+
+bool splitHostPort(const std::string& s, kipsec::IpAddress& ip, uint16_t& port) {
+  std::size_t colon = s.rfind(':');
+  if (colon == std::string::npos) {
+    return false;
+  }
+  std::string host = s.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  long p = std::strtol(s.c_str() + colon + 1, nullptr, 10);
+  if (p <= 0 || p > 65535) {
+    return false;
+  }
+  port = static_cast<uint16_t>(p);
+  return kipsec::IpAddress::parse(host, ip);
+}
+
+bool randFromNonce(const std::string& nonce64, Block& rand) {
+  std::vector<unsigned char> raw(nonce64.size() + 4);
+  int n = EVP_DecodeBlock(raw.data(), reinterpret_cast<const unsigned char*>(nonce64.data()),
+                          static_cast<int>(nonce64.size()));
+  if (n < 32) {
+    return false;  // RAND (16) || AUTN (16)
+  }
+  std::memcpy(rand.data(), raw.data(), 16);
+  return true;
+}
+
+class Agent {
+ public:
+  Agent(const Options& o, kipsec::KernelIpsec& kernel) : opt_(o), kernel_(kernel) {}
+
+  std::string handle(const ControlRequest& req) {
+    const std::string op = req.header("x-op");
+    if (op == "sm4") {
+      return sm4(req);
+    }
+    if (op == "release") {
+      return release(req);
+    }
+    if (op == "flush") {
+      kipsec::Result r = kernel_.flushOwned();
+      sessions_.clear();
+      return r.ok() ? formatResponse(req, 200, "Flushed", "")
+                    : refuse(req, 500, "Kernel Error", kipsec::toString(r.status));
+    }
+    return refuse(req, 400, "Bad Request", "unknown X-Op '" + op + "'");
+  }
+
+ private:
+  std::string refuse(const ControlRequest& req, int code, const char* reason,
+                     const std::string& why) {
+    std::fprintf(stderr, "ue-agent: %d %s: %s\n", code, reason, why.c_str());
+    return formatResponse(req, code, reason, "Warning: 399 ue-agent \"" + why + "\"\r\n");
+  }
+
+  std::string sm4(const ControlRequest& req) {
+    kipsec::IpAddress ue, pcscf;
+    uint16_t uaPort = 0;
+    if (!splitHostPort(req.header("x-ue"), ue, uaPort) ||
+        !kipsec::IpAddress::parse(req.header("x-pcscf"), pcscf)) {
+      return refuse(req, 400, "Bad Request", "X-Ue ip:port and X-Pcscf ip are required");
+    }
+    auto sm1 = parseSecuritySetup(req.header("x-sm1"));
+    auto sm4 = parseSecuritySetup(req.header("x-sm4"));
+    if (!sm1.ok()) {
+      return refuse(req, 400, "Bad Request", "SM1: " + describe(sm1.error()));
+    }
+    if (!sm4.ok()) {
+      return refuse(req, 488, "Not Acceptable Here", "SM4: " + describe(sm4.error()));
+    }
+    Choice choice;
+    Rejection why;
+    if (!checkAnswer(sm1.value(), sm4.value(), choice, why)) {
+      return refuse(req, 488, "Not Acceptable Here", why.detail);  // 7.3.2.2: stop here
+    }
+    Block rand{};
+    MilenageOut aka;
+    if (!randFromNonce(req.header("x-nonce"), rand) ||
+        !milenage(opt_.k, opt_.op, rand, {}, {}, aka)) {
+      return refuse(req, 400, "Bad Request", "X-Nonce is not base64(RAND||AUTN)");
+    }
+    AkaKeys keys;
+    std::memcpy(keys.ik, aka.ik.data(), kAkaKeyLen);
+    std::memcpy(keys.ck, aka.ck.data(), kAkaKeyLen);
+    keys.hasCk = true;
+    OPENSSL_cleanse(&aka, sizeof aka);
+
+    Installed pair;
+    pair.id.ue = ue;
+    pair.id.pcscf = pcscf;
+    pair.id.spiP = sm4.value().saId;
+    pair.id.spiU = sm1.value().saId;
+    pair.params.local = kipsec::Role::Ue;
+    pair.params.uePort = static_cast<uint16_t>(sm1.value().port ? sm1.value().port : uaPort);
+    pair.params.pcscfProtectedPort = static_cast<uint16_t>(sm4.value().protectedPort);
+    if (!fillSaKeys(opt_.derivation, opt_.rotateBits, choice, keys, pair.params)) {
+      return refuse(req, 500, "Server Internal Error", "key derivation failed");
+    }
+    kipsec::Result r = kernel_.addPair(pair.id, pair.params);
+    pair.params.integrityKeyToPcscf.wipe();
+    pair.params.integrityKeyToUe.wipe();
+    pair.params.cipherKey.wipe();
+    if (!r.ok()) {
+      return refuse(req, 500, "Kernel Error",
+                    std::string("addPair: ") + kipsec::toString(r.status) + " errno " +
+                        std::to_string(r.err));
+    }
+    sessions_[key(ue, pair.params.uePort)].push_back(pair);
+    char info[96];
+    std::snprintf(info, sizeof info, "X-Pair: spi-p=%u;spi-u=%u;port=%u\r\n", pair.id.spiP,
+                  pair.id.spiU, pair.params.uePort);
+    return formatResponse(req, 200, "Installed", info);
+  }
+
+  std::string release(const ControlRequest& req) {
+    kipsec::IpAddress ue;
+    uint16_t port = 0;
+    if (!splitHostPort(req.header("x-ue"), ue, port)) {
+      return refuse(req, 400, "Bad Request", "X-Ue ip:port is required");
+    }
+    auto it = sessions_.find(key(ue, port));
+    std::size_t deleted = 0;
+    if (it != sessions_.end()) {
+      for (const Installed& p : it->second) {
+        if (kernel_.deletePair(p.id, p.params).ok()) {
+          ++deleted;
+        }
+      }
+      sessions_.erase(it);
+    }
+    return formatResponse(req, 200, "Released", "X-Deleted: " + std::to_string(deleted) + "\r\n");
+  }
+
+  static std::string key(const kipsec::IpAddress& ip, uint16_t port) {
+    return ip.toString() + "|" + std::to_string(port);
+  }
+
+  Options opt_;
+  kipsec::KernelIpsec& kernel_;
+  std::map<std::string, std::vector<Installed>> sessions_;
+};
+
+bool parseOptions(int argc, char** argv, Options& o) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string name = argv[i];
+    const char* v = argv[i + 1];
+    if (name == "--listen") {
+      kipsec::IpAddress ip;
+      std::string hp = v;
+      if (!splitHostPort(hp, ip, o.listenPort)) {
+        return false;
+      }
+      o.listenIp = hp.substr(0, hp.rfind(':'));
+    } else if (name == "--k") {
+      o.k = textKey(v);
+    } else if (name == "--op") {
+      o.op = textKey(v);
+    } else if (name == "--key-derivation") {
+      if (parseKeyDerivation(v, o.derivation) != Status::Ok) {
+        return false;
+      }
+    } else if (name == "--rotate-bits") {
+      o.rotateBits = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+    } else if (name == "--owner-tag") {
+      o.ownerTag = static_cast<uint32_t>(std::strtoul(v, nullptr, 0));
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+int run(int argc, char** argv) {
+  Options opt;
+  if (argc < 2 || (argc - 1) % 2 != 0 || !parseOptions(argc, argv, opt)) {
+    std::fprintf(stderr,
+                 "usage: secsetup-ue-agent --listen IP:PORT --k TEXT --op TEXT "
+                 "[--key-derivation hmac-sha256|rotate|none] [--rotate-bits N] [--owner-tag N]\n");
+    return 2;
+  }
+  kipsec::XfrmConfig cfg;
+  cfg.ownerTag = opt.ownerTag;
+  kipsec::Result res;
+  kipsec::KernelIpsecPtr kernel = kipsec::makeXfrmBackend(cfg, &res);
+  if (!kernel) {
+    std::fprintf(stderr, "ue-agent: no XFRM socket: %s\n", kipsec::toString(res.status));
+    return 1;
+  }
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(opt.listenPort);
+  if (fd < 0 || inet_pton(AF_INET, opt.listenIp.c_str(), &addr.sin_addr) != 1 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::perror("ue-agent: bind");
+    return 1;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = onSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::fprintf(stderr, "ue-agent: listening on %s:%u\n", opt.listenIp.c_str(), opt.listenPort);
+
+  Agent agent(opt, *kernel);
+  std::vector<char> buf(65536);
+  while (!stopRequested) {
+    sockaddr_storage from{};
+    socklen_t fromLen = sizeof from;
+    ssize_t n = recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
+    if (n <= 0) {
+      continue;  // EINTR on a stop signal
+    }
+    ControlRequest req;
+    if (!parseControlRequest(std::string_view(buf.data(), static_cast<std::size_t>(n)), req)) {
+      continue;  // responses and noise
+    }
+    std::string answer = agent.handle(req);
+    sendto(fd, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
+  }
+  // Leaves nothing behind: every SA and policy the agent made goes with it.
+  kernel->flushOwned();
+  close(fd);
+  OPENSSL_cleanse(&opt, sizeof opt);
+  return 0;
+}
+
+}  // namespace
+}  // namespace secsetup::ue
+
+int main(int argc, char** argv) { return secsetup::ue::run(argc, argv); }
