@@ -44,8 +44,9 @@ Result RecordingSaBackend::addPair(const kipsec::SaPairId& id,
   if (addCalls_++ == failAddAt) {
     return Result::failure(Status::KernelError, 12);
   }
-  if (!reserved_.count(id.spiP)) {
-    violations_.push_back("addPair with an SPI_P that was not allocated");
+  uint32_t localSpi = params.local == kipsec::Role::Pcscf ? id.spiP : id.spiU;
+  if (!reserved_.count(localSpi)) {
+    violations_.push_back("addPair with a local SPI that was not allocated");
   }
   if (id.spiP == id.spiU) {
     violations_.push_back("SPI_P equals SPI_U");
@@ -61,7 +62,7 @@ Result RecordingSaBackend::addPair(const kipsec::SaPairId& id,
       violations_.push_back("two live pairs on one UE address and port");
     }
   }
-  reserved_.erase(id.spiP);
+  reserved_.erase(localSpi);
   pairs_[id.spiP] = Pair{id, params};
   return Result::success();
 }
