@@ -1,0 +1,79 @@
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mod_fix.h"
+
+#include "../module/core_api.h"
+#include "cfg_functions.h"
+#include "msg_edit.h"
+#include "msg_facts.h"
+#include "secsetup_clock.h"
+#include "tm_hooks.h"
+
+static int internal_error(sip_msg_t *msg, const char *why)
+{
+	secsetup_actions_t a;
+
+	memset(&a, 0, sizeof(a));
+	a.reply_code = 500;
+	strncpy(a.reply_reason, "Server Internal Error", sizeof(a.reply_reason) - 1);
+	strncpy(a.warning, why, sizeof(a.warning) - 1);
+	secsetup_send_reply(msg, &a);
+	return -1;
+}
+
+int ki_secsetup_check(sip_msg_t *msg)
+{
+	secsetup_req_facts_t f;
+	secsetup_actions_t a;
+	int rc;
+
+	if(msg->first_line.type != SIP_REQUEST)
+		return 1;
+	if(secsetup_request_facts(msg, &f) < 0)
+		return 0; /* not a request anyone can answer: dropped */
+	if(f.req.path == SECSETUP_PATH_OTHER)
+		return 1; /* not the access side */
+	rc = secsetup_on_request(&f.req, secsetup_now(), &a);
+	if(rc != SECSETUP_OK) {
+		LM_ERR("core failed on a request from %s:%u: %s\n", f.src_ip,
+				f.req.src_port, secsetup_status_str(rc));
+		return internal_error(msg, "security set-up failed");
+	}
+	if(a.log[0] != '\0')
+		LM_INFO("%s\n", a.log);
+	switch(a.verdict) {
+		case SECSETUP_DROP:
+			return 0;
+		case SECSETUP_REPLY:
+			if(secsetup_send_reply(msg, &a) < 0)
+				LM_ERR("cannot answer %d to %s:%u\n", a.reply_code, f.src_ip,
+						f.req.src_port);
+			return 0;
+		default:
+			break;
+	}
+	if(secsetup_apply_to_request(msg, &a) < 0)
+		return internal_error(msg, "cannot edit the request");
+	if(f.req.is_register
+			&& secsetup_follow_register(msg, f.src_ip, f.req.src_port, a.failure)
+					   < 0)
+		return internal_error(msg, "cannot follow the transaction");
+	return 1;
+}
+
+int w_secsetup_check(sip_msg_t *msg, char *p1, char *p2)
+{
+	return ki_secsetup_check(msg);
+}
+
+/* clang-format off */
+sr_kemi_t secsetup_kemi_exports[] = {
+	{ str_init("secsetup"), str_init("check"),
+		SR_KEMIP_INT, ki_secsetup_check,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
+};
+/* clang-format on */

@@ -1,0 +1,19 @@
+#ifndef SECSETUP_MSG_EDIT_H
+#define SECSETUP_MSG_EDIT_H
+
+#include "core/parser/msg_parser.h"
+
+#include "../module/core_api.h"
+
+/* The header edits the core asked for, applied as lumps to a request being relayed or to a
+ * reply being relayed (TMCB_RESPONSE_IN). 0 on success, -1 on failure (logged). */
+int secsetup_apply_to_request(sip_msg_t *msg, const secsetup_actions_t *a);
+int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a);
+
+/* Answers the request itself (verdict REPLY) with the core's headers. */
+int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);
+
+/* Loads the sl API for secsetup_send_reply; from mod_init. */
+int secsetup_msg_edit_init(void);
+
+#endif

@@ -1,0 +1,115 @@
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/parser/contact/parse_contact.h"
+#include "core/parser/parse_expires.h"
+#include "core/parser/parse_param.h"
+#include "core/parser/parse_to.h"
+#include "core/strutils.h"
+#include "core/ut.h"
+
+#include "glue_params.h"
+#include "msg_facts.h"
+
+#define SETUP_HDR_NAME "Security-setup"
+
+void secsetup_ip_text(struct ip_addr *ip, char *buf)
+{
+	int len = ip_addr2sbuf(ip, buf, IP_ADDR_MAX_STR_SIZE - 1);
+	buf[len > 0 ? len : 0] = '\0';
+}
+
+hdr_field_t *secsetup_find_header(sip_msg_t *msg, const char *name, int len)
+{
+	hdr_field_t *hf;
+
+	for(hf = msg->headers; hf != NULL; hf = hf->next) {
+		if(hf->name.len == len && strncasecmp(hf->name.s, name, len) == 0)
+			return hf;
+	}
+	return NULL;
+}
+
+static secsetup_str_t view(str s)
+{
+	secsetup_str_t v = {s.s, (size_t)s.len};
+	return v;
+}
+
+static int path_of(sip_msg_t *msg, const char *local_ip)
+{
+	int port = msg->rcv.dst_port;
+
+	if(secsetup_params.access_ip != NULL && secsetup_params.access_ip[0] != '\0'
+			&& strcmp(secsetup_params.access_ip, local_ip) != 0)
+		return SECSETUP_PATH_OTHER;
+	if(port == secsetup_params.protected_port)
+		return SECSETUP_PATH_PROTECTED;
+	if(port == secsetup_params.unprotected_port)
+		return SECSETUP_PATH_UNPROTECTED;
+	return SECSETUP_PATH_OTHER;
+}
+
+long secsetup_msg_expires(sip_msg_t *msg)
+{
+	contact_t *c;
+	unsigned int val;
+
+	if(msg->contact != NULL && parse_contact(msg->contact) == 0
+			&& msg->contact->parsed != NULL) {
+		c = ((contact_body_t *)msg->contact->parsed)->contacts;
+		if(c != NULL && c->expires != NULL && c->expires->body.len > 0
+				&& str2int(&c->expires->body, &val) == 0)
+			return (long)val;
+	}
+	if(msg->expires != NULL && parse_expires(msg->expires) == 0
+			&& msg->expires->parsed != NULL
+			&& ((exp_body_t *)msg->expires->parsed)->valid)
+		return (long)((exp_body_t *)msg->expires->parsed)->val;
+	return -1;
+}
+
+int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
+{
+	secsetup_request_t *r = &f->req;
+	hdr_field_t *hf;
+	size_t n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || msg->callid == NULL) {
+		LM_NOTICE("request without a parsable Call-ID from %s\n",
+				ip_addr2a(&msg->rcv.src_ip));
+		return -1;
+	}
+	secsetup_ip_text(&msg->rcv.src_ip, f->src_ip);
+	secsetup_ip_text(&msg->rcv.dst_ip, f->local_ip);
+	r->is_register = msg->first_line.u.request.method_value == METHOD_REGISTER;
+	r->path = path_of(msg, f->local_ip);
+	r->src_ip.s = f->src_ip;
+	r->src_ip.len = strlen(f->src_ip);
+	r->src_port = msg->rcv.src_port;
+	r->local_ip.s = f->local_ip;
+	r->local_ip.len = strlen(f->local_ip);
+	r->local_port = msg->rcv.dst_port;
+	r->call_id = view(msg->callid->body);
+	if(msg->to != NULL && parse_to_header(msg) == 0)
+		r->impu = view(get_to(msg)->uri);
+	if(msg->authorization != NULL)
+		r->authorization = view(msg->authorization->body);
+	for(hf = msg->headers; hf != NULL; hf = hf->next) {
+		if(hf->name.len != sizeof(SETUP_HDR_NAME) - 1
+				|| strncasecmp(hf->name.s, SETUP_HDR_NAME, hf->name.len) != 0)
+			continue;
+		if(n < SECSETUP_MAX_SETUP_HEADERS)
+			f->setup[n] = view(hf->body);
+		n++;
+	}
+	r->security_setup = f->setup;
+	r->security_setup_count =
+			n < SECSETUP_MAX_SETUP_HEADERS ? n : SECSETUP_MAX_SETUP_HEADERS;
+	/* The core needs to know there were more, not what they said. */
+	if(n > SECSETUP_MAX_SETUP_HEADERS)
+		r->security_setup_count = SECSETUP_MAX_SETUP_HEADERS;
+	r->expires = r->is_register ? secsetup_msg_expires(msg) : -1;
+	return 0;
+}

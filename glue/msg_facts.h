@@ -1,0 +1,33 @@
+#ifndef SECSETUP_MSG_FACTS_H
+#define SECSETUP_MSG_FACTS_H
+
+#include "core/ip_addr.h"
+#include "core/parser/msg_parser.h"
+
+#include "../module/core_api.h"
+
+/* More Security-setup headers than this are malformed anyway; the count stays exact. */
+#define SECSETUP_MAX_SETUP_HEADERS 4
+
+/* What the core needs of a request, with the storage its views point into. */
+typedef struct secsetup_req_facts
+{
+	secsetup_request_t req;
+	secsetup_str_t setup[SECSETUP_MAX_SETUP_HEADERS];
+	char src_ip[IP_ADDR_MAX_STR_SIZE];
+	char local_ip[IP_ADDR_MAX_STR_SIZE];
+} secsetup_req_facts_t;
+
+/* Fills facts from msg; -1 if the message lacks what every request has (Call-ID). */
+int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *facts);
+
+/* Expiry a REGISTER asks for or a 2xx grants: Contact's expires, else Expires, else -1. */
+long secsetup_msg_expires(sip_msg_t *msg);
+
+/* The first header named name (case-insensitive), or NULL. */
+hdr_field_t *secsetup_find_header(sip_msg_t *msg, const char *name, int len);
+
+/* Copies an address as text into buf (IP_ADDR_MAX_STR_SIZE). */
+void secsetup_ip_text(struct ip_addr *ip, char *buf);
+
+#endif

@@ -1,0 +1,150 @@
+#include <string.h>
+#include <time.h>
+
+#include "core/dprint.h"
+#include "core/mem/shm_mem.h"
+#include "core/ut.h"
+
+#include "../module/core_api.h"
+#include "msg_edit.h"
+#include "msg_facts.h"
+#include "secsetup_clock.h"
+#include "tm_hooks.h"
+
+struct tm_binds secsetup_tmb;
+
+/* Kept with the transaction (shared memory) until its final reply. */
+typedef struct followed_register
+{
+	char src_ip[IP_ADDR_MAX_STR_SIZE];
+	unsigned short src_port;
+	int failure;
+} followed_register_t;
+
+int secsetup_tm_init(void)
+{
+	if(load_tm_api(&secsetup_tmb) != 0) {
+		LM_ERR("cannot bind to the tm module: load tm.so before secsetup\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void release_followed(void *p)
+{
+	shm_free(p);
+}
+
+static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
+{
+	followed_register_t *f = (followed_register_t *)*ps->param;
+	sip_msg_t *rpl = ps->rpl;
+	secsetup_reply_t r;
+	secsetup_actions_t a;
+	hdr_field_t *www;
+	int faked = rpl == NULL || rpl == FAKED_REPLY;
+
+	if(f == NULL || ps->code < 200)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.to_register = 1;
+	r.src_ip.s = f->src_ip;
+	r.src_ip.len = strlen(f->src_ip);
+	r.src_port = f->src_port;
+	r.code = ps->code;
+	r.expires = -1;
+	r.forwarded_failure = f->failure;
+	if(faked) {
+		/* A local timeout: no headers to read or edit, the core still learns it. */
+		if(t->uas.request == NULL || t->uas.request->callid == NULL)
+			return;
+		r.call_id.s = t->uas.request->callid->body.s;
+		r.call_id.len = t->uas.request->callid->body.len;
+	} else {
+		if(parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
+			LM_ERR("cannot parse the reply to a REGISTER\n");
+			return;
+		}
+		r.call_id.s = rpl->callid->body.s;
+		r.call_id.len = rpl->callid->body.len;
+		www = secsetup_find_header(
+				rpl, "WWW-Authenticate", sizeof("WWW-Authenticate") - 1);
+		if(www != NULL) {
+			r.www_authenticate.s = www->body.s;
+			r.www_authenticate.len = www->body.len;
+		}
+		r.expires = ps->code < 300 ? secsetup_msg_expires(rpl) : -1;
+	}
+	if(secsetup_on_reply(&r, secsetup_now(), &a) != SECSETUP_OK) {
+		LM_ERR("core failed on a %d reply to REGISTER %.*s\n", ps->code,
+				(int)r.call_id.len, r.call_id.s);
+		return;
+	}
+	if(a.log[0] != '\0')
+		LM_INFO("%s\n", a.log);
+	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
+		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
+				(int)r.call_id.len, r.call_id.s);
+}
+
+int secsetup_follow_register(
+		sip_msg_t *msg, const char *src_ip, unsigned short src_port, int failure)
+{
+	followed_register_t *f = shm_malloc(sizeof(*f));
+
+	if(f == NULL) {
+		LM_ERR("no shared memory\n");
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	strncpy(f->src_ip, src_ip, sizeof(f->src_ip) - 1);
+	f->src_port = src_port;
+	f->failure = failure;
+	/* Before t_relay the transaction does not exist yet: tm keeps the callback for it. */
+	if(secsetup_tmb.register_tmcb(msg, 0, TMCB_RESPONSE_IN, on_register_reply, f,
+			   release_followed)
+			<= 0) {
+		LM_ERR("cannot follow the REGISTER transaction\n");
+		shm_free(f);
+		return -1;
+	}
+	return 0;
+}
+
+int secsetup_send_report(const secsetup_report_t *r, const char *report_uri)
+{
+	uac_req_t uac;
+	str method = str_init("REGISTER");
+	str ruri, uri, callid, hdrs;
+	char hbuf[256];
+	int n;
+
+	if(report_uri == NULL || report_uri[0] == '\0') {
+		LM_WARN("no report_uri: %s for %s (Call-ID %s) not reported to the home "
+				"network\n",
+				r->failure, r->impi, r->call_id);
+		return -1;
+	}
+	n = snprintf(hbuf, sizeof(hbuf), "Failure: %s\r\nContent-Length: 0\r\n",
+			r->failure);
+	if(n < 0 || n >= (int)sizeof(hbuf))
+		return -1;
+	hdrs.s = hbuf;
+	hdrs.len = n;
+	ruri.s = (char *)report_uri;
+	ruri.len = strlen(report_uri);
+	uri.s = (char *)r->impu;
+	uri.len = strlen(r->impu);
+	callid.s = (char *)r->call_id;
+	callid.len = strlen(r->call_id);
+	set_uac_req(&uac, &method, &hdrs, NULL, NULL, 0, NULL, NULL);
+	uac.callid = &callid;
+	if(secsetup_tmb.t_request(&uac, &ruri, &uri, &uri, NULL) < 0) {
+		LM_ERR("cannot send the %s report for Call-ID %s\n", r->failure,
+				r->call_id);
+		return -1;
+	}
+	LM_INFO("reported %s to %s for %s (Call-ID %s)\n", r->failure, report_uri,
+			r->impi, r->call_id);
+	return 0;
+}

@@ -1,0 +1,21 @@
+#ifndef SECSETUP_TM_HOOKS_H
+#define SECSETUP_TM_HOOKS_H
+
+#include "core/parser/msg_parser.h"
+#include "modules/tm/tm_load.h"
+
+extern struct tm_binds secsetup_tmb;
+
+/* Binds to tm; from mod_init. */
+int secsetup_tm_init(void);
+
+/* Follows the REGISTER transaction msg is about to create: its final reply goes to the core
+ * (SM3 -> SM4, SM7 -> SM8) and carries the core's edits. failure: what the request
+ * carries on (enum secsetup_failure). */
+int secsetup_follow_register(
+		sip_msg_t *msg, const char *src_ip, unsigned short src_port, int failure);
+
+/* Sends the D.2.2 report: a REGISTER for that IMPI/Call-ID with Failure. */
+int secsetup_send_report(const secsetup_report_t *r, const char *report_uri);
+
+#endif
