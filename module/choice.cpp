@@ -13,9 +13,9 @@ bool reject(Rejection& why, FailureReason r, const char* detail) noexcept {
 }
 
 bool proposedIntegrity(const SecuritySetup& p, IntegrityAlg a) noexcept {
-  for (const std::string& name : p.intAlgs) {
+  for (const Token& name : p.intAlgs) {
     IntegrityAlg x{};
-    if (integrityFromWire(name, x) && x == a) {
+    if (integrityFromWire(name.view(), x) && x == a) {
       return true;
     }
   }
@@ -23,9 +23,9 @@ bool proposedIntegrity(const SecuritySetup& p, IntegrityAlg a) noexcept {
 }
 
 bool proposedCipher(const SecuritySetup& p, CipherAlg a) noexcept {
-  for (const std::string& name : p.confAlgs) {
+  for (const Token& name : p.confAlgs) {
     CipherAlg x{};
-    if (cipherFromWire(name, x) && x == a) {
+    if (cipherFromWire(name.view(), x) && x == a) {
       return true;
     }
   }
@@ -105,7 +105,7 @@ bool checkAnswer(const SecuritySetup& proposal, const SecuritySetup& answer, Cho
                   "int-algs: SM4 must carry exactly one");
   }
   Choice c;
-  if (!integrityFromWire(answer.intAlgs[0], c.integrity) ||
+  if (!integrityFromWire(answer.intAlgs[0].view(), c.integrity) ||
       !proposedIntegrity(proposal, c.integrity)) {
     return reject(why, FailureReason::NoCommonIntegrityAlgorithm,
                   "int-algs: SM4 chose an algorithm the UE did not propose");
@@ -115,7 +115,7 @@ bool checkAnswer(const SecuritySetup& proposal, const SecuritySetup& answer, Cho
       return reject(why, FailureReason::MalformedSecuritySetup,
                     "conf-algs: SM4 must carry at most one");
     }
-    if (!cipherFromWire(answer.confAlgs[0], c.cipher) || !proposedCipher(proposal, c.cipher)) {
+    if (!cipherFromWire(answer.confAlgs[0].view(), c.cipher) || !proposedCipher(proposal, c.cipher)) {
       return reject(why, FailureReason::NoCommonConfidentialityAlgorithm,
                     "conf-algs: SM4 chose an algorithm the UE did not propose");
     }
@@ -135,10 +135,10 @@ SecuritySetup makeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
                          uint16_t unprotectedPort) {
   SecuritySetup s;
   s.intMech = kEsp;
-  s.intAlgs.push(wireName(c.integrity));
+  s.intAlgs.push(Token(wireName(c.integrity)));
   if (c.cipher != CipherAlg::None) {
     s.confMech = kEsp;
-    s.confAlgs.push(wireName(c.cipher));
+    s.confAlgs.push(Token(wireName(c.cipher)));
   }
   s.saId = spiP;
   s.protectedPort = protectedPort;

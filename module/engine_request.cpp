@@ -117,12 +117,12 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
     store_.count(Counter::SecSetupParseErrors);
     return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
   }
-  ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
-  if (!parsed.ok()) {
+  SecuritySetup p;
+  SetupError perr;
+  if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
     store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, describe(parsed.error()));
+    return failure(FailureReason::MalformedSecuritySetup, describe(perr));
   }
-  const SecuritySetup& p = parsed.value();
   Rejection why;
   Choice choice;
   if (!checkProposal(p, ProposalContext{}, why) || !choose(policy_, p, choice, why)) {
@@ -266,12 +266,12 @@ Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFa
     store_.count(Counter::SecSetupParseErrors);
     return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
   }
-  ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
-  if (!parsed.ok()) {
+  SecuritySetup p;
+  SetupError perr;
+  if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
     store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, describe(parsed.error()));
+    return failure(FailureReason::MalformedSecuritySetup, describe(perr));
   }
-  const SecuritySetup& p = parsed.value();
   ContactRecord& r = store_.record(rec);
   Rejection why;
   Choice choice;
@@ -315,14 +315,15 @@ Actions Engine::sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64
     detail = f.securitySetupCount == 0 ? "Security-setup: missing in SM5"
                                        : "Security-setup: more than one header";
   } else {
-    ParseResult<SecuritySetup> parsed = parseSecuritySetup(f.securitySetup[0]);
-    if (!parsed.ok()) {
+    SecuritySetup p;
+    SetupError perr;
+    if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
       store_.count(Counter::SecSetupParseErrors);
       reason = FailureReason::MalformedSecuritySetup;
-      detail = describe(parsed.error());
+      detail = describe(perr);
     } else {
       uint8_t digest[32];
-      setupDigest(parsed.value(), digest);
+      setupDigest(p, digest);
       if (std::memcmp(digest, r.sm1Digest, sizeof(digest)) != 0) {
         reason = FailureReason::SecuritySetupMismatch;
         detail = "Security-setup: SM5 differs from SM1";

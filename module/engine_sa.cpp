@@ -1,18 +1,17 @@
 // SA pair handling and the state bookkeeping shared by every event of the engine.
 
-#include <openssl/sha.h>
-
 #include <cstring>
 
 #include "module/engine.h"
 #include "module/setup_encode.h"
+#include "module/sha256.h"
 
 namespace secsetup {
 
 void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
   std::string text;
   encodeSecuritySetup(s, text);
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out);
+  sha256(text.data(), text.size(), out);
 }
 
 namespace {

@@ -23,6 +23,13 @@ class FixedList {
     items_[size_++] = v;
     return true;
   }
+  // Appends a slot to fill in place; nullptr when full.
+  T* grow() noexcept { return size_ == N ? nullptr : &items_[size_++]; }
+  void shrink() noexcept {
+    if (size_ > 0) {
+      --size_;
+    }
+  }
   void clear() noexcept { size_ = 0; }
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
@@ -54,7 +61,7 @@ class FixedList {
   bool operator!=(const FixedList& o) const noexcept { return !(*this == o); }
 
  private:
-  std::array<T, N> items_{};
+  std::array<T, N> items_;  // only [0, size_) is ever read; left uninitialised on purpose
   std::size_t size_ = 0;
 };
 

@@ -1,10 +1,10 @@
 #include "module/key_derivation.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cstring>
+
+#include "module/sha256.h"
 
 namespace secsetup {
 
@@ -29,15 +29,6 @@ int hexValue(char c) noexcept {
     return c - 'A' + 10;
   }
   return -1;
-}
-
-void hmacLabel(const uint8_t ik[kAkaKeyLen], const char* label, uint8_t out[kAkaKeyLen]) noexcept {
-  uint8_t mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), ik, static_cast<int>(kAkaKeyLen),
-       reinterpret_cast<const unsigned char*>(label), std::strlen(label), mac, &len);
-  std::memcpy(out, mac, kAkaKeyLen);
-  OPENSSL_cleanse(mac, sizeof(mac));
 }
 
 // Rotates a 128-bit big-endian value left by n bits (0..127).
@@ -82,10 +73,17 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
 void deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
                          uint8_t toPcscf[kAkaKeyLen], uint8_t toUe[kAkaKeyLen]) noexcept {
   switch (mode) {
-    case KeyDerivation::HmacSha256:
-      hmacLabel(ik, "IK_IM_in", toPcscf);
-      hmacLabel(ik, "IK_IM_out", toUe);
+    case KeyDerivation::HmacSha256: {
+      static const char kIn[] = "IK_IM_in";    // ASCII, no terminator (profile 5)
+      static const char kOut[] = "IK_IM_out";
+      uint8_t macIn[32], macOut[32];
+      hmacSha256Pair(ik, kAkaKeyLen, kIn, sizeof(kIn) - 1, macIn, kOut, sizeof(kOut) - 1, macOut);
+      std::memcpy(toPcscf, macIn, kAkaKeyLen);
+      std::memcpy(toUe, macOut, kAkaKeyLen);
+      OPENSSL_cleanse(macIn, sizeof(macIn));
+      OPENSSL_cleanse(macOut, sizeof(macOut));
       return;
+    }
     case KeyDerivation::Rotate:
       std::memcpy(toPcscf, ik, kAkaKeyLen);
       rotateLeft(ik, rotateBits % 128, toUe);

@@ -4,12 +4,12 @@ namespace secsetup {
 
 namespace {
 
-void appendList(const FixedList<std::string, kMaxAlgs>& list, std::string& out) {
+void appendList(const FixedList<Token, kMaxAlgs>& list, std::string& out) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (i != 0) {
       out += ',';
     }
-    out += list[i];
+    out += list[i].view();
   }
 }
 
@@ -31,10 +31,10 @@ void appendParam(const char* name, uint32_t value, bool& first, std::string& out
 void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
   out.clear();
   out.reserve(96);
-  out += s.intMech;
+  out += s.intMech.view();
   out += " / ";
   if (!s.confMech.empty()) {
-    out += s.confMech;
+    out += s.confMech.view();
     out += ' ';
   }
   out += "/ ";
@@ -61,14 +61,14 @@ void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
       out += ';';
     }
     first = false;
-    out += p.name;
+    out += p.name.view();
     out += '=';
     if (p.quoted) {
       out += '"';
-      out += p.value;
+      out += p.value.view();
       out += '"';
     } else {
-      out += p.value;
+      out += p.value.view();
     }
   }
 }

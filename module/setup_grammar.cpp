@@ -44,15 +44,18 @@ std::string describe(const SetupError& e) {
 
 namespace {
 
-constexpr std::size_t kMaxTokenLen = 64;
-
 SetupError fail(SetupField f, const char* reason, const lex::Cursor& c) noexcept {
   return SetupError{f, reason, c.pos()};
 }
 
+bool failed(SetupError& err, SetupField f, const char* reason, const lex::Cursor& c) noexcept {
+  err = fail(f, reason, c);
+  return false;
+}
+
 // token *(COMMA token), lower-cased into out. Empty list allowed only when optional.
 bool parseAlgList(lex::Cursor& c, SetupField field, bool optional,
-                  FixedList<std::string, kMaxAlgs>& out, SetupError& err) {
+                  FixedList<Token, kMaxAlgs>& out, SetupError& err) {
   std::string_view t = c.token();
   if (t.empty()) {
     if (optional) {
@@ -66,15 +69,17 @@ bool parseAlgList(lex::Cursor& c, SetupField field, bool optional,
       err = fail(field, "algorithm name too long", c);
       return false;
     }
-    std::string name;
-    lex::appendLower(name, t);
-    if (out.contains(name)) {
-      err = fail(field, "algorithm listed twice", c);
-      return false;
-    }
-    if (!out.push(name)) {
+    Token* slot = out.grow();
+    if (slot == nullptr) {
       err = fail(field, "too many algorithms", c);
       return false;
+    }
+    slot->assignLower(t);
+    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+      if (out[i] == *slot) {
+        err = fail(field, "algorithm listed twice", c);
+        return false;
+      }
     }
     if (!c.separator(',')) {
       return true;
@@ -149,13 +154,13 @@ bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
       }
     }
     if (!matched) {
-      if (name.size() > kMaxTokenLen || value.size() > 256) {
+      if (name.size() > kMaxTokenLen || value.size() > kMaxValueLen) {
         err = fail(SetupField::Info, "parameter too long", c);
         return false;
       }
       InfoParam p;
-      lex::appendLower(p.name, name);
-      p.value.assign(value.data(), value.size());
+      p.name.assignLower(name);
+      p.value.assign(value);
       p.quoted = quoted;
       for (const InfoParam& q : s.extraInfo) {
         if (q.name == p.name) {
@@ -179,87 +184,91 @@ bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
   }
 }
 
-ParseResult<SecuritySetup> parseImpl(std::string_view value) {
+bool parseImpl(std::string_view value, SecuritySetup& s, SetupError& err) {
   lex::Cursor c(value);
-  SecuritySetup s;
-  SetupError err;
+  s.reset();
   c.skipSws();
   if (c.atEnd()) {
-    return fail(SetupField::Header, "empty value", c);
+    return failed(err, SetupField::Header, "empty value", c);
   }
   std::string_view mech = c.token();
   if (mech.empty()) {
-    return fail(SetupField::IntMech, "missing mechanism", c);
+    return failed(err, SetupField::IntMech, "missing mechanism", c);
   }
   if (mech.size() > kMaxTokenLen) {
-    return fail(SetupField::IntMech, "mechanism too long", c);
+    return failed(err, SetupField::IntMech, "mechanism too long", c);
   }
-  lex::appendLower(s.intMech, mech);
+  s.intMech.assignLower(mech);
   if (!c.separator('/')) {
-    return fail(SetupField::IntMech, "expected '/' after int-mech", c);
+    return failed(err, SetupField::IntMech, "expected '/' after int-mech", c);
   }
   mech = c.token();
   if (mech.size() > kMaxTokenLen) {
-    return fail(SetupField::ConfMech, "mechanism too long", c);
+    return failed(err, SetupField::ConfMech, "mechanism too long", c);
   }
-  lex::appendLower(s.confMech, mech);
+  s.confMech.assignLower(mech);
   if (!c.separator('/')) {
-    return fail(SetupField::ConfMech, "expected '/' after conf-mech", c);
+    return failed(err, SetupField::ConfMech, "expected '/' after conf-mech", c);
   }
   if (!parseAlgList(c, SetupField::IntAlgs, false, s.intAlgs, err)) {
-    return err;
+    return false;
   }
   if (!c.separator('/')) {
-    return fail(SetupField::IntAlgs, "expected '/' after int-algs", c);
+    return failed(err, SetupField::IntAlgs, "expected '/' after int-algs", c);
   }
   if (!parseAlgList(c, SetupField::ConfAlgs, true, s.confAlgs, err)) {
-    return err;
+    return false;
   }
   if (s.confMech.empty() != s.confAlgs.empty()) {
-    return fail(SetupField::ConfAlgs,
+    return failed(err, SetupField::ConfAlgs,
                 s.confMech.empty() ? "conf-algs without conf-mech" : "conf-mech without conf-algs",
                 c);
   }
   if (!c.separator('/')) {
-    return fail(SetupField::ConfAlgs, "expected '/' after conf-algs", c);
+    return failed(err, SetupField::ConfAlgs, "expected '/' after conf-algs", c);
   }
   std::string_view digits = c.token();
   uint64_t spi = 0;
   if (digits.empty()) {
-    return fail(SetupField::SaId, "missing", c);
+    return failed(err, SetupField::SaId, "missing", c);
   }
   if (!lex::parseDecimal(digits, 10, spi)) {
-    return fail(SetupField::SaId, "not 1 to 10 digits", c);
+    return failed(err, SetupField::SaId, "not 1 to 10 digits", c);
   }
   if (spi > 0xFFFFFFFFull) {
-    return fail(SetupField::SaId, "above 4294967295", c);
+    return failed(err, SetupField::SaId, "above 4294967295", c);
   }
   s.saId = static_cast<uint32_t>(spi);
   c.skipSws();
   if (c.atEnd()) {
-    return s;
+    return true;
   }
   if (!c.separator('/')) {
-    return fail(SetupField::SaId, "unexpected text after sa-id", c);
+    return failed(err, SetupField::SaId, "unexpected text after sa-id", c);
   }
   if (!parseInfo(c, s, err)) {
-    return err;
+    return false;
   }
   c.skipSws();
   if (!c.atEnd()) {
-    return fail(SetupField::Info, "unexpected text after info", c);
+    return failed(err, SetupField::Info, "unexpected text after info", c);
   }
-  return s;
+  return true;
 }
 
 }  // namespace
 
+bool parseSecuritySetup(std::string_view value, SecuritySetup& out, SetupError& err) noexcept {
+  return parseImpl(value, out, err);
+}
+
 ParseResult<SecuritySetup> parseSecuritySetup(std::string_view value) noexcept {
-  try {
-    return parseImpl(value);
-  } catch (...) {
-    return SetupError{SetupField::Header, "out of memory", 0};
+  SecuritySetup s;
+  SetupError err;
+  if (!parseImpl(value, s, err)) {
+    return err;
   }
+  return s;
 }
 
 }  // namespace secsetup

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "module/fixed_list.h"
+#include "module/short_text.h"
 
 namespace secsetup {
 
@@ -55,10 +56,14 @@ class ParseResult {
 
 constexpr std::size_t kMaxAlgs = 8;
 constexpr std::size_t kMaxExtraInfo = 8;
+constexpr std::size_t kMaxTokenLen = 32;   // mechanism, algorithm and parameter names
+constexpr std::size_t kMaxValueLen = 64;   // unknown info parameter values
+using Token = ShortText<kMaxTokenLen>;
+using InfoValue = ShortText<kMaxValueLen>;
 
 struct InfoParam {
-  std::string name;   // lower-cased
-  std::string value;  // as written (quotes removed, escapes kept)
+  Token name;       // lower-cased
+  InfoValue value;  // as written (quotes removed, escapes kept)
   bool quoted = false;
   bool operator==(const InfoParam& o) const noexcept {
     return name == o.name && value == o.value && quoted == o.quoted;
@@ -66,10 +71,10 @@ struct InfoParam {
 };
 
 struct SecuritySetup {
-  std::string intMech;                        // lower-cased
-  std::string confMech;                       // lower-cased; empty when absent
-  FixedList<std::string, kMaxAlgs> intAlgs;   // lower-cased, the sender's order
-  FixedList<std::string, kMaxAlgs> confAlgs;  // empty when absent
+  Token intMech;                        // lower-cased
+  Token confMech;                       // lower-cased; empty when absent
+  FixedList<Token, kMaxAlgs> intAlgs;   // lower-cased, the sender's order
+  FixedList<Token, kMaxAlgs> confAlgs;  // empty when absent
   uint32_t saId = 0;
   uint32_t port = 0;             // info "port", 0 when absent
   uint32_t protectedPort = 0;    // info "protected-port", 0 when absent
@@ -77,6 +82,15 @@ struct SecuritySetup {
   FixedList<InfoParam, kMaxExtraInfo> extraInfo;  // unknown params: kept, ignored
 
   bool hasConfidentiality() const noexcept { return !confMech.empty(); }
+  // Back to empty without touching the storage (cheap; parsing reuses objects).
+  void reset() noexcept {
+    intMech.clear();
+    confMech.clear();
+    intAlgs.clear();
+    confAlgs.clear();
+    saId = port = protectedPort = unprotectedPort = 0;
+    extraInfo.clear();
+  }
   bool operator==(const SecuritySetup& o) const noexcept {
     return intMech == o.intMech && confMech == o.confMech && intAlgs == o.intAlgs &&
            confAlgs == o.confAlgs && saId == o.saId && port == o.port &&
@@ -88,5 +102,7 @@ struct SecuritySetup {
 
 // Parses a header value (the text after "Security-setup:").
 ParseResult<SecuritySetup> parseSecuritySetup(std::string_view value) noexcept;
+// The same into a caller's object (no copy of the value): true, or false with err set.
+bool parseSecuritySetup(std::string_view value, SecuritySetup& out, SetupError& err) noexcept;
 
 }  // namespace secsetup

@@ -9,18 +9,26 @@
 
 namespace secsetup::lex {
 
-inline bool isTokenChar(char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-    return true;
+struct TokenTable {
+  bool ok[256] = {};
+  constexpr TokenTable() {
+    for (int c = 'a'; c <= 'z'; ++c) {
+      ok[c] = true;
+    }
+    for (int c = 'A'; c <= 'Z'; ++c) {
+      ok[c] = true;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+      ok[c] = true;
+    }
+    for (char c : {'-', '.', '!', '%', '*', '_', '+', '`', '\'', '~'}) {
+      ok[static_cast<unsigned char>(c)] = true;
+    }
   }
-  switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
+};
+inline constexpr TokenTable kTokenTable{};
+
+inline bool isTokenChar(char c) noexcept { return kTokenTable.ok[static_cast<unsigned char>(c)]; }
 
 inline char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 

@@ -37,12 +37,12 @@ Status UeSession::startRegistration(uint16_t port, std::string& sm1) noexcept {
     SecuritySetup s;
     s.intMech = "esp";
     for (IntegrityAlg a : config_.integrity) {
-      s.intAlgs.push(wireName(a));
+      s.intAlgs.push(Token(wireName(a)));
     }
     if (!config_.ciphers.empty()) {
       s.confMech = "esp";
       for (CipherAlg a : config_.ciphers) {
-        s.confAlgs.push(wireName(a));
+        s.confAlgs.push(Token(wireName(a)));
       }
     }
     s.saId = spi;

@@ -1,0 +1,221 @@
+// Core benchmarks: parse/serialize of typical SM1/SM4 lines, engine work per registration
+// (null kernel backend: only the core's own cost), shared memory per contact.
+// Baseline in the same invocation: copying the SM1 line into a std::string.
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "module/engine.h"
+#include "module/key_derivation.h"
+#include "module/setup_encode.h"
+#include "module/setup_grammar.h"
+
+using namespace secsetup;
+
+namespace {
+
+const std::string kSm1 =
+    "esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064";
+const std::string kSm4 =
+    "esp / esp / hmac-sha-1-96 / aes-cbc / 1122334455 / protected-port=5060;unprotected-port=5062";
+
+// A kernel that does nothing: the figures are the core's own work.
+class NullKernel : public kipsec::KernelIpsec {
+ public:
+  kipsec::Result allocSpi(const kipsec::IpAddress&, const kipsec::IpAddress&, uint32_t min,
+                          uint32_t, uint32_t& spi) noexcept override {
+    spi = min + (next_++ & 0xFFFFFF);
+    return {};
+  }
+  kipsec::Result releaseSpi(const kipsec::IpAddress&, const kipsec::IpAddress&,
+                            uint32_t) noexcept override {
+    return {};
+  }
+  kipsec::Result addPair(const kipsec::SaPairId&, const kipsec::SaPairParams&) noexcept override {
+    return {};
+  }
+  kipsec::Result deletePair(const kipsec::SaPairId&,
+                            const kipsec::SaPairParams&) noexcept override {
+    return {};
+  }
+  kipsec::Result querySa(const kipsec::IpAddress&, uint32_t, kipsec::SaInfo&) noexcept override {
+    return {};
+  }
+  kipsec::Result listOwned(std::vector<kipsec::SaInfo>&) noexcept override { return {}; }
+  kipsec::Result flushOwned() noexcept override { return {}; }
+  int expireEventFd() noexcept override { return -1; }
+  kipsec::Result drainExpired(std::vector<kipsec::SaGone>&) noexcept override { return {}; }
+  kipsec::Features features() noexcept override { return {true, true}; }
+
+ private:
+  uint32_t next_ = 0;
+};
+
+void BM_BaselineCopySm1(benchmark::State& state) {
+  for (auto _ : state) {
+    std::string copy = kSm1;
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_BaselineCopySm1);
+
+void BM_ParseSm1(benchmark::State& state) {
+  SecuritySetup s;
+  SetupError err;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(parseSecuritySetup(kSm1, s, err));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_ParseSm1);
+
+void BM_ParseSm4(benchmark::State& state) {
+  SecuritySetup s;
+  SetupError err;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(parseSecuritySetup(kSm4, s, err));
+    benchmark::ClobberMemory();
+  }
+}
+
+// The value-returning form (copies the ~1.4 KB value once more).
+void BM_ParseSm1ByValue(benchmark::State& state) {
+  for (auto _ : state) {
+    auto r = parseSecuritySetup(kSm1);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ParseSm1ByValue);
+BENCHMARK(BM_ParseSm4);
+
+void BM_EncodeSm1(benchmark::State& state) {
+  SecuritySetup s = parseSecuritySetup(kSm1).value();
+  std::string out;
+  for (auto _ : state) {
+    encodeSecuritySetup(s, out);
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_EncodeSm1);
+
+void BM_EncodeSm4(benchmark::State& state) {
+  SecuritySetup s = parseSecuritySetup(kSm4).value();
+  std::string out;
+  for (auto _ : state) {
+    encodeSecuritySetup(s, out);
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_EncodeSm4);
+
+void BM_DeriveIntegrityKeys(benchmark::State& state) {
+  uint8_t ik[16] = {1, 2, 3}, in[16], out[16];
+  for (auto _ : state) {
+    deriveIntegrityKeys(KeyDerivation::HmacSha256, 64, ik, in, out);
+    benchmark::DoNotOptimize(in);
+  }
+}
+BENCHMARK(BM_DeriveIntegrityKeys);
+
+void BM_Sm1Digest(benchmark::State& state) {
+  SecuritySetup s = parseSecuritySetup(kSm1).value();
+  uint8_t d[32];
+  for (auto _ : state) {
+    setupDigest(s, d);
+    benchmark::DoNotOptimize(d);
+  }
+}
+BENCHMARK(BM_Sm1Digest);
+
+void noLock(void*, unsigned) {}
+
+// One full successful registration (SM1, SM3 with IK/CK, SM5, SM7 200), then an operator
+// delete so the store does not fill; BM_DeleteOnly-style subtraction is left to the reader
+// through the second figure below.
+void runRegistration(benchmark::State& state, bool deleteAfter) {
+  constexpr uint32_t kContacts = 70000;
+  LockOps ops;
+  ops.lock = noLock;
+  ops.unlock = noLock;
+  ops.count = 17;
+  std::size_t bytes = ContactStore::bytesFor(kContacts, 16);
+  void* arena = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  ContactStore* store = ContactStore::create(arena, bytes, kContacts, ops, 3);
+  NullKernel kernel;
+  Policy policy;
+  Engine engine(*store, policy, kernel);
+  kipsec::IpAddress ue, pcscf;
+  kipsec::IpAddress::parse("192.0.2.10", ue);
+  kipsec::IpAddress::parse("198.51.100.1", pcscf);
+  std::string auth = "Digest username=\"alice@ims.test\", realm=\"ims.test\", nonce=\"bm9uY2U=\", "
+                     "uri=\"sip:ims.test\", response=\"\"";
+  std::string www = "Digest realm=\"ims.test\", nonce=\"bm9uY2U=\", algorithm=AKAv1-MD5, "
+                    "ik=\"f769bcd751044604127672711c6d3441\", ck=\"b40ba9a3c58b2a05bbf0d987b21bf8cb\"";
+  std::string callId = "a84b4c76e66710@pc33.ims.test";
+  uint32_t i = 0;
+  uint64_t now = 1000;
+  for (auto _ : state) {
+    uint16_t port = static_cast<uint16_t>(1024 + (i % 60000));
+    ue.bytes[3] = static_cast<uint8_t>(i / 60000);
+    std::string setup = kSm1.substr(0, kSm1.size() - 4) + std::to_string(port);
+    std::string_view views[1] = {setup};
+    RequestFacts f;
+    f.isRegister = true;
+    f.path = Path::Unprotected;
+    f.source = ue;
+    f.sourcePort = port;
+    f.local = pcscf;
+    f.callId = callId;
+    f.impu = "sip:alice@ims.test";
+    f.authorization = auth;
+    f.securitySetup = views;
+    f.securitySetupCount = 1;
+    f.expires = 600;
+    benchmark::DoNotOptimize(engine.onRequest(f, now));
+    ReplyFacts r;
+    r.toRegister = true;
+    r.source = ue;
+    r.sourcePort = port;
+    r.callId = callId;
+    r.code = 401;
+    r.wwwAuthenticate = www;
+    benchmark::DoNotOptimize(engine.onReply(r, now));
+    f.path = Path::Protected;
+    benchmark::DoNotOptimize(engine.onRequest(f, now));
+    r.code = 200;
+    r.wwwAuthenticate = {};
+    r.expires = 600;
+    benchmark::DoNotOptimize(engine.onReply(r, now));
+    if (deleteAfter || store->used() + 1 >= kContacts) {
+      engine.deleteContact(ue, port);
+    }
+    ++i;
+  }
+  state.counters["contacts"] = store->used();
+  std::free(arena);
+}
+
+void BM_RegistrationThenDelete(benchmark::State& state) { runRegistration(state, true); }
+BENCHMARK(BM_RegistrationThenDelete);
+
+// Registrations accumulate (up to 70000 contacts): lookups in a filling store.
+void BM_RegistrationFillingStore(benchmark::State& state) { runRegistration(state, false); }
+BENCHMARK(BM_RegistrationFillingStore)->Iterations(60000);
+
+void BM_SharedBytesPerContact(benchmark::State& state) {
+  const uint32_t n = static_cast<uint32_t>(state.range(0));
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = ContactStore::bytesFor(n, 16);
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["bytes_per_contact"] = static_cast<double>(bytes) / n;
+  state.counters["record_bytes"] = sizeof(ContactRecord);
+}
+BENCHMARK(BM_SharedBytesPerContact)->Arg(10000)->Arg(100000);
+
+}  // namespace
+
+BENCHMARK_MAIN();

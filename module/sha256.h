@@ -1,0 +1,17 @@
+#pragma once
+// SHA-256 and HMAC-SHA-256 over OpenSSL's low-level interface: the one-shot EVP calls of
+// OpenSSL 3 fetch and allocate on every call, which costs microseconds per registration.
+// Every intermediate state is wiped.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace secsetup {
+
+void sha256(const void* data, std::size_t len, uint8_t out[32]) noexcept;
+
+// HMAC-SHA-256 of two messages under one key, sharing the padded-key states.
+void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, std::size_t len1,
+                    uint8_t out1[32], const void* msg2, std::size_t len2, uint8_t out2[32]) noexcept;
+
+}  // namespace secsetup
