@@ -64,13 +64,21 @@ Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
   return l;
 }
 
-uint64_t fnv(uint64_t h, const void* data, std::size_t n) noexcept {
+// 8 bytes at a time, each word mixed in by a multiply (seeded: see create()).
+uint64_t hashBytes(uint64_t h, const void* data, std::size_t n) noexcept {
   const auto* p = static_cast<const uint8_t*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
   }
-  return h;
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  h = (h ^ tail ^ (static_cast<uint64_t>(n) << 56)) * 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 32);
 }
 
 uint64_t mix(uint64_t h) noexcept {
@@ -152,17 +160,17 @@ uint64_t& ContactStore::lastTick(unsigned stripe) const noexcept {
 }
 
 uint64_t ContactStore::hashAddr(const uint8_t* ip, uint16_t port) const noexcept {
-  uint64_t h = fnv(seed_, ip, 16);
-  h = fnv(h, &port, sizeof(port));
+  uint64_t h = hashBytes(seed_, ip, 16);
+  h = hashBytes(h, &port, sizeof(port));
   return mix(h);
 }
 
 uint64_t ContactStore::hashCallId(std::string_view callId) const noexcept {
-  return mix(fnv(seed_ ^ 0x9e3779b97f4a7c15ull, callId.data(), callId.size()));
+  return mix(hashBytes(seed_ ^ 0x9e3779b97f4a7c15ull, callId.data(), callId.size()));
 }
 
 unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
-  return static_cast<unsigned>(mix(fnv(seed_, ip.bytes.data(), 16)) % stripes_);
+  return static_cast<unsigned>(mix(hashBytes(seed_, ip.bytes.data(), 16)) % stripes_);
 }
 
 kipsec::IpAddress ContactStore::ueAddress(const ContactRecord& r) noexcept {

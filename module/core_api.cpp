@@ -84,7 +84,14 @@ int fillActions(const Actions& a, secsetup_actions_t* out) {
             copyOut(out->security_setup, sizeof(out->security_setup), a.securitySetup) &&
             copyOut(out->www_authenticate, sizeof(out->www_authenticate), a.wwwAuthenticate);
   copyOut(out->warning, sizeof(out->warning), a.warning.substr(0, sizeof(out->warning) - 1));
-  copyOut(out->log, sizeof(out->log), a.log.substr(0, sizeof(out->log) - 1));
+  std::string line = a.log;
+  if (a.failure != FailureReason::None) {
+    line += std::string(": ") + toString(a.failure);
+  }
+  if (!a.warning.empty()) {
+    line += " (" + a.warning + ")";
+  }
+  copyOut(out->log, sizeof(out->log), std::string_view(line).substr(0, sizeof(out->log) - 1));
   return ok ? SECSETUP_OK : SECSETUP_TRUNCATED;
 }
 

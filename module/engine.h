@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kernel_ipsec/kernel_ipsec.h"
+#include "module/auth_params.h"
 #include "module/choice.h"
 #include "module/contact_store.h"
 #include "module/failure_header.h"
@@ -69,7 +70,8 @@ struct Actions {
   std::string wwwAuthenticate;
   std::string warning;                          // text for a Warning header ("" none)
   unsigned retryAfter = 0;                      // add Retry-After when non-zero
-  std::string log;                              // one line on what happened (never keys)
+  const char* log = "";                         // what happened (static text, never keys);
+                                                // the detail of a refusal is in warning
 };
 
 // Something the glue must tell the home network (D.2.2): a REGISTER for that IMPI/Call-ID
@@ -120,8 +122,8 @@ class Engine {
   Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now);
   Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
-  void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, const SecuritySetup& p,
-                const Choice& c, uint16_t port, uint64_t now);
+  void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, std::string_view impi,
+                const SecuritySetup& p, const Choice& c, uint16_t port, uint64_t now);
   // engine_reply.cpp
   Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now);
   void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,
@@ -143,6 +145,7 @@ class Engine {
   ContactStore& store_;
   Policy policy_;
   kipsec::KernelIpsec& kernel_;
+  AuthorizationFacts auth_;  // of the request being handled (an engine serves one process)
 };
 
 // SHA-256 of the canonical encoding (SM1/SM5 comparison, every field, order included).

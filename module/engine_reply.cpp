@@ -109,7 +109,7 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
     a.replaceWwwAuthenticate = true;
     a.wwwAuthenticate.clear();
     a.warning = why;
-    a.log = std::string("security setup aborted at SM3: ") + why;
+    a.log = "security setup aborted at SM3";
     endNegotiation(stripe, rec);
     settle(stripe, rec);
     return;

@@ -55,6 +55,7 @@ Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
 }
 
 Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  auth_ = parseAuthorization(f.authorization);  // once per request
   if (f.path == Path::Unprotected) {
     if (!f.isRegister) {
       store_.count(Counter::UnprotectedDiscarded);
@@ -66,7 +67,7 @@ Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t n
 }
 
 Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now) {
-  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  const AuthorizationFacts& auth = auth_;
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId);
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort);
@@ -128,7 +129,7 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
   if (!checkProposal(p, ProposalContext{}, why) || !choose(policy_, p, choice, why)) {
     return failure(why.reason, why.detail);
   }
-  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  const AuthorizationFacts& auth = auth_;
   if (f.callId.empty() || f.callId.size() > kMaxCallIdLen || auth.username.size() > kMaxImpiLen ||
       f.impu.size() > kMaxImpuLen) {
     Actions a;
@@ -136,7 +137,7 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
     a.replyCode = 400;
     a.replyReason = "Bad Request";
     a.warning = "Call-ID, IMPI or IMPU missing or too long";
-    a.log = a.warning;
+    a.log = "initial SM1 refused";
     return a;
   }
   uint16_t port = static_cast<uint16_t>(p.port != 0 ? p.port : f.sourcePort);
@@ -170,16 +171,16 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
     }
     store_.linkAddr(stripe, rec, 0, port);
   }
-  storeSm1(stripe, rec, f, p, choice, port, now);
+  storeSm1(stripe, rec, f, auth.username, p, choice, port, now);
   return relay("SM1 stored");
 }
 
 void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
-                      const SecuritySetup& p, const Choice& c, uint16_t port, uint64_t now) {
+                      std::string_view impi, const SecuritySetup& p, const Choice& c,
+                      uint16_t port, uint64_t now) {
   ContactRecord& r = store_.record(rec);
-  AuthorizationFacts auth = parseAuthorization(f.authorization);
   std::memcpy(r.pcscfIp, f.local.bytes.data(), 16);
-  copyText(r.impi, r.impiLen, auth.username);
+  copyText(r.impi, r.impiLen, impi);
   copyText(r.impu, r.impuLen, f.impu);
   store_.setCallId(stripe, rec, f.callId);
   r.sm1SourcePort = f.sourcePort;
@@ -206,7 +207,7 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
     store_.count(Counter::ProtectedDiscarded);
     return drop("protected port: no live SA pair for this address and port");
   }
-  AuthorizationFacts auth = parseAuthorization(f.authorization);
+  const AuthorizationFacts& auth = auth_;
   if ((auth.present && !auth.username.empty() && !sameText(r.impi, r.impiLen, auth.username)) ||
       (f.isRegister && !f.impu.empty() && !sameText(r.impu, r.impuLen, f.impu))) {
     store_.count(Counter::ProtectedDiscarded);
@@ -290,18 +291,13 @@ Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFa
   }
   deletePairNow(r, r.pending);  // an earlier re-registration attempt is abandoned
   store_.linkAddr(stripe, rec, 1, port);
-  std::string_view impu = f.impu.empty() ? std::string_view(r.impu, r.impuLen) : f.impu;
   RequestFacts g = f;
-  g.impu = impu;
-  if (parseAuthorization(f.authorization).username.empty()) {
-    g.authorization = std::string_view();  // keep the stored IMPI
+  if (f.impu.empty()) {
+    g.impu = std::string_view(r.impu, r.impuLen);
   }
-  std::string keepImpi(r.impi, r.impiLen);
+  std::string impi = auth_.username.empty() ? std::string(r.impi, r.impiLen) : auth_.username;
   r.flags = kFlagReRegistration;
-  storeSm1(stripe, rec, g, p, choice, port, now);
-  if (r.impiLen == 0) {
-    copyText(r.impi, r.impiLen, keepImpi);
-  }
+  storeSm1(stripe, rec, g, impi, p, choice, port, now);
   return relay("re-registration SM1 stored");
 }
 

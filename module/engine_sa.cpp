@@ -9,9 +9,33 @@
 namespace secsetup {
 
 void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
-  std::string text;
-  encodeSecuritySetup(s, text);
-  sha256(text.data(), text.size(), out);
+  // The canonical content, field by field, tagged and length-prefixed (no text built):
+  // equal digests <=> equal values. Bounded by the value type's limits.
+  uint8_t buf[2 * (kMaxTokenLen + 2) + 2 * kMaxAlgs * (kMaxTokenLen + 2) + 16 +
+              kMaxExtraInfo * (kMaxTokenLen + kMaxValueLen + 4)];
+  std::size_t n = 0;
+  auto field = [&buf, &n](std::string_view v, char tag) {
+    buf[n++] = static_cast<uint8_t>(tag);
+    buf[n++] = static_cast<uint8_t>(v.size());
+    std::memcpy(buf + n, v.data(), v.size());
+    n += v.size();
+  };
+  field(s.intMech.view(), 'm');
+  field(s.confMech.view(), 'c');
+  for (const Token& t : s.intAlgs) {
+    field(t.view(), 'i');
+  }
+  for (const Token& t : s.confAlgs) {
+    field(t.view(), 'e');
+  }
+  uint32_t nums[4] = {s.saId, s.port, s.protectedPort, s.unprotectedPort};
+  std::memcpy(buf + n, nums, sizeof(nums));
+  n += sizeof(nums);
+  for (const InfoParam& p : s.extraInfo) {
+    field(p.name.view(), p.quoted ? 'Q' : 'T');
+    field(p.value.view(), 'v');
+  }
+  sha256(buf, n, out);
 }
 
 namespace {
@@ -168,7 +192,7 @@ Actions Engine::failure(FailureReason reason, const std::string& detail) {
   a.failure = reason;
   a.warning = detail;
   a.stripSecuritySetup = true;
-  a.log = std::string("security setup refused: ") + toString(reason) + " (" + detail + ")";
+  a.log = "security setup refused";
   if (policy_.failureMode == FailureMode::Reply) {
     a.verdict = Verdict::Reply;
     a.replyCode = 403;

@@ -131,7 +131,7 @@ bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
       }
     }
     struct Known {
-      const char* name;
+      std::string_view name;
       uint32_t* slot;
       SetupField field;
     };

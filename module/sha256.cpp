@@ -18,6 +18,17 @@ void sha256(const void* data, std::size_t len, uint8_t out[32]) noexcept {
   OPENSSL_cleanse(&ctx, sizeof(ctx));
 }
 
+static_assert(sizeof(SHA256_CTX) <= 112, "Sha256 state size");
+
+Sha256::Sha256() noexcept { SHA256_Init(reinterpret_cast<SHA256_CTX*>(state_)); }
+Sha256::~Sha256() { OPENSSL_cleanse(state_, sizeof(state_)); }
+void Sha256::update(const void* data, std::size_t len) noexcept {
+  SHA256_Update(reinterpret_cast<SHA256_CTX*>(state_), data, len);
+}
+void Sha256::final(uint8_t out[32]) noexcept {
+  SHA256_Final(out, reinterpret_cast<SHA256_CTX*>(state_));
+}
+
 void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, std::size_t len1,
                     uint8_t out1[32], const void* msg2, std::size_t len2,
                     uint8_t out2[32]) noexcept {

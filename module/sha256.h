@@ -10,6 +10,20 @@ namespace secsetup {
 
 void sha256(const void* data, std::size_t len, uint8_t out[32]) noexcept;
 
+// Incremental SHA-256; the state is wiped on destruction.
+class Sha256 {
+ public:
+  Sha256() noexcept;
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const void* data, std::size_t len) noexcept;
+  void final(uint8_t out[32]) noexcept;
+
+ private:
+  alignas(8) unsigned char state_[112];  // SHA256_CTX (checked in sha256.cpp)
+};
+
 // HMAC-SHA-256 of two messages under one key, sharing the padded-key states.
 void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, std::size_t len1,
                     uint8_t out1[32], const void* msg2, std::size_t len2, uint8_t out2[32]) noexcept;
