@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end suite, run inside the sandbox (tests/lib/sandbox_suite.sh e2e): Debian's
 # Kamailio with the module and cfg_examples/pcscf.cfg unchanged in namespace pcscf, SIPp as
-# the UE in namespace ue and as the S-CSCF in namespace scscf, real kernel ESP.
+# the UE in namespace ue (its SAs installed by secsetup-ue-agent) and as the S-CSCF in
+# namespace scscf, real kernel ESP. Each check names the profile behaviour it shows.
 #   tests/e2e/run.sh BUILD_DIR OUT_DIR
 set -uo pipefail
 SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -11,17 +12,21 @@ CHECK_LOG=$WORK/checks.log
 . "$SECSETUP_ROOT/tests/lib/check.sh"
 . "$SECSETUP_ROOT/tests/lib/pcscf.sh"
 . "$SECSETUP_ROOT/scripts/lib/testnet.env"
-trap 'sipp_stop_all; pcscf_stop' EXIT
+. "$SECSETUP_ROOT/tests/e2e/lib.sh"
+trap 'sipp_stop_all; agent_stop; pcscf_stop' EXIT
 
-plain_register_passes_through() {
-	sipp_bg scscf scscf -- -sf "$SIPP_DIR/scscf_accept.xml" -i "$SCSCF_IP" -p 5060 -m 1
-	sleep 0.5
-	sipp_fg ue ue -- -sf "$SIPP_DIR/ue_register_plain.xml" -i "$UE_IP" -p 5064 -m 1 \
-		"$PCSCF_UE_IP:5062" || return 1
-	sipp_wait scscf
-}
+for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
+	. "$scenario"
+done
 
-check pcscf_starts_with_shipped_cfg pcscf_start pcscf
-check plain_register_relayed_through_test_network plain_register_passes_through
+check pcscf_starts_with_shipped_cfg pcscf_start pcscf -A REGISTRATION_TIMER=4
+check ue_agent_starts agent_start
+for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
+	name=$(basename "$scenario" .sh)
+	echo "-- ${name#[0-9]*_}" >>"$CHECK_LOG"
+	"scenario_${name#[0-9]*_}"
+done
+agent_stop
 pcscf_stop
+check kamailio_stop_leaves_no_owned_sa bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
 check_summary e2e

@@ -1,0 +1,73 @@
+# Helpers of the end-to-end suite (sourced by tests/e2e/run.sh, inside the sandbox).
+# Assumes tests/lib/pcscf.sh and scripts/lib/testnet.env are sourced and WORK is set.
+IP=/sbin/ip
+OWNER_TAG=$((0x5ec5e7)) # the module's default owner_tag: reqid of every SA it makes
+AGENT_PORT=7000
+SM1_LINE="esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064"
+AUTH_UNPROTECTED='Authorization: Digest username="alice@ims.example.test", realm="ims.example.test", nonce="", uri="sip:ims.example.test", response=""'
+
+agent_start() {
+	$IP netns exec ue "$SECSETUP_BUILD/tests/secsetup-ue-agent" --listen "$UE_IP:$AGENT_PORT" \
+		--k 'secsetup-test-K!' --op secsetup-test-OP >>"$WORK/agent.log" 2>&1 &
+	AGENT_PID=$!
+	sleep 0.5
+	kill -0 "$AGENT_PID" 2>/dev/null
+}
+
+agent_stop() {
+	[ -n "${AGENT_PID:-}" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=
+}
+
+# Kernel objects: SAs carrying the module's tag in the P-CSCF, every SA in the UE.
+pcscf_owned_sas() { $IP -n pcscf xfrm state | grep -c "reqid $OWNER_TAG"; }
+pcscf_sa_spis() { $IP -n pcscf xfrm state | sed -n 's/.*proto esp spi \(0x[0-9a-f]*\) reqid '"$OWNER_TAG"'.*/\1/p' | sort; }
+pcscf_policies() { $IP -n pcscf xfrm policy | grep -c '^src'; }
+nothing_left() { [ "$(pcscf_owned_sas)" -eq 0 ] && [ "$(pcscf_policies)" -eq 0 ] && contacts_are 0; }
+
+# Contacts the module lists (RPC), optionally in a given state.
+contacts_are() { [ "$(pcscf_rpc secsetup.list | grep -c 'ue:')" -eq "$1" ]; }
+contact_state_is() { pcscf_rpc secsetup.list | grep -q "state: $1"; }
+wait_for() {  # SECONDS COMMAND...: polls until COMMAND succeeds
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+counter_is() { [ "$(pcscf_rpc secsetup.stats | sed -n "s/^ *$1: *//p")" = "$2" ]; }
+counter_value() { pcscf_rpc secsetup.stats | sed -n "s/^ *$1: *//p"; }
+
+capture_start() {  # NAME: capture on the P-CSCF's access interface
+	$IP netns exec pcscf /usr/bin/tcpdump -U --immediate-mode -n -i acc0 -w "$WORK/$1.pcap" \
+		udp or esp 2>/dev/null &
+	CAPTURE_PID=$!
+	sleep 1
+}
+
+capture_stop() {  # NAME: leaves WORK/NAME.txt
+	sleep 0.3
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+	/usr/bin/tcpdump -n -r "$WORK/$1.pcap" >"$WORK/$1.txt" 2>/dev/null
+}
+
+# What the trace of a SIPp run received: the first final status line, header values.
+received_status() { grep -m1 -E '^SIP/2.0 [2-6][0-9][0-9]' "$WORK/$1.msg" | awk '{print $2}'; }
+status_is() { [ "$(received_status "$1")" = "$2" ]; }
+trace_has() { grep -qi -- "$2" "$WORK/$1.msg"; }
+
+scscf_start() {  # SCENARIO [SIPP-ARGS...]: the S-CSCF for one call
+	local sf=$1
+	shift
+	sipp_bg scscf scscf -- -sf "$SIPP_DIR/$sf.xml" -i "$SCSCF_IP" -p 5060 -m 1 "$@"
+	sleep 0.3
+}
+
+ue_once() {  # HDR1 HDR2 [TARGET-PORT]: one REGISTER from the UE; returns SIPp's verdict
+	sipp_fg ue ue -- -sf "$SIPP_DIR/ue_register_once.xml" -i "$UE_IP" -p 5064 -m 1 \
+		-set hdr1 "$1" -set hdr2 "$2" "$PCSCF_UE_IP:${3:-5062}"
+}
