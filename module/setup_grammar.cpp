@@ -152,6 +152,7 @@ bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
         err = fail(k.field, "not a port number 1..65535", c);
         return false;
       }
+      break;
     }
     if (!matched) {
       if (name.size() > kMaxTokenLen || value.size() > kMaxValueLen) {
