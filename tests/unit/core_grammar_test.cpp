@@ -157,6 +157,9 @@ const BadCase kBadCases[] = {
     {"esp / / hmac md5 / / 300", kMal},
     {"esp / / hmac-md5-96 / / 300 / p=a\"b", kMal},
     {"esp / / hmac-md5-96 / / 300 / x=\"a\\", kMal},
+    {"esp / / aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa / / 300", kMal},  // name of 33 characters
+    {"esp / / hmac-md5-96 / / 300 / x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", kMal},
+    {"esp / / hmac-md5-96 / / 300 / a=1;b=2;c=3;d=4;e=5;f=6;g=7;h=8;i=9", kMal},
     {"ah / / hmac-md5-96 / / 300", kUns},
     {"ESP2 / / hmac-md5-96 / / 300", kUns},
     {"esp / tls / hmac-md5-96 / aes-cbc / 300", kUns},
