@@ -17,7 +17,7 @@ static void sa_gone(void *ctx, const char *dst_ip, uint32_t spi)
 {
 	secsetup_str_t dst = {dst_ip, strlen(dst_ip)};
 
-	LM_NOTICE("the kernel removed SA %s spi 0x%x: its registration's SAs go\n",
+	LM_DBG("kernel notice: SA %s spi 0x%x removed or expired\n",
 			dst_ip, spi);
 	secsetup_on_kernel_expire(dst, spi);
 }

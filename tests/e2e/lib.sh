@@ -1,5 +1,6 @@
 # Helpers of the end-to-end suite (sourced by tests/e2e/run.sh, inside the sandbox).
 # Assumes tests/lib/pcscf.sh and scripts/lib/testnet.env are sourced and WORK is set.
+. "$SECSETUP_ROOT/tests/lib/sipp_trace.sh"
 IP=/sbin/ip
 OWNER_TAG=$((0x5ec5e7)) # the module's default owner_tag: reqid of every SA it makes
 AGENT_PORT=7000
@@ -38,8 +39,6 @@ wait_for() {  # SECONDS COMMAND...: polls until COMMAND succeeds
 		sleep 0.2
 	done
 }
-counter_is() { [ "$(pcscf_rpc secsetup.stats | sed -n "s/^ *$1: *//p")" = "$2" ]; }
-counter_value() { pcscf_rpc secsetup.stats | sed -n "s/^ *$1: *//p"; }
 
 capture_start() {  # NAME: capture on the P-CSCF's access interface
 	$IP netns exec pcscf /usr/bin/tcpdump -U --immediate-mode -n -i acc0 -w "$WORK/$1.pcap" \
@@ -55,10 +54,6 @@ capture_stop() {  # NAME: leaves WORK/NAME.txt
 	/usr/bin/tcpdump -n -r "$WORK/$1.pcap" >"$WORK/$1.txt" 2>/dev/null
 }
 
-# What the trace of a SIPp run received: the first final status line, header values.
-received_status() { grep -m1 -E '^SIP/2.0 [2-6][0-9][0-9]' "$WORK/$1.msg" | awk '{print $2}'; }
-status_is() { [ "$(received_status "$1")" = "$2" ]; }
-trace_has() { grep -qi -- "$2" "$WORK/$1.msg"; }
 
 scscf_start() {  # SCENARIO [SIPP-ARGS...]: the S-CSCF for one call
 	local sf=$1

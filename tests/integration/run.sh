@@ -9,6 +9,7 @@ WORK=$(mkdir -p "${2:?out dir}" && cd "$2" && pwd)
 CHECK_LOG=$WORK/checks.log
 . "$SECSETUP_ROOT/tests/lib/check.sh"
 . "$SECSETUP_ROOT/tests/lib/pcscf.sh"
+. "$SECSETUP_ROOT/tests/lib/sipp_trace.sh"
 
 # Loopback addresses of this suite's own, so that nothing else on 5060 matters.
 ACCESS=127.0.77.1 CORE=127.0.77.2 SCSCF=127.0.77.3 UE=127.0.77.4
@@ -28,13 +29,25 @@ config_check_detects_missing_module() {
 	! PCSCF_CFG=$WORK/broken.cfg config_loads broken
 }
 
-register_relayed() {
-	sipp_bg scscf -- -sf "$SIPP_DIR/scscf_accept.xml" -i "$SCSCF" -p 5060 -m 1
+SM1='Security-setup: esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc / 3344556677 / port=5070'
+
+# register_once SCSCF-SCENARIO HDR1 HDR2: one REGISTER from the UE to the unprotected port,
+# answered by the S-CSCF scenario; both traces are kept for the checks.
+register_once() {
+	sipp_bg scscf -- -sf "$SIPP_DIR/$1.xml" -i "$SCSCF" -p 5060 -m 1
 	sleep 0.3
-	sipp_fg ue -- -sf "$SIPP_DIR/ue_register_plain.xml" -i "$UE" -p 5070 -m 1 \
-		"$ACCESS:5062" || return 1
+	sipp_fg ue -- -sf "$SIPP_DIR/ue_register_once.xml" -i "$UE" -p 5070 -m 1 \
+		-set hdr1 "$2" -set hdr2 "$3" "$ACCESS:5062"
 	sipp_wait scscf
 }
+
+host_has_esp() {
+	unshare -n /bin/sh -c 'ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 \
+		mode transport auth "hmac(sha1)" 0x0102030405060708090a0b0c0d0e0f1011121314' 2>/dev/null
+}
+
+stats_listed() { pcscf_rpc secsetup.stats | grep -q sa_installed; }
+no_contacts() { ! pcscf_rpc secsetup.list | grep -q 'ue:'; }
 
 module_logged_its_ports() {
 	grep -q 'secsetup loaded: protected port 5060, unprotected port 5062' "$WORK/kamailio.log"
@@ -44,7 +57,21 @@ check kamailio_config_loads_module config_loads
 check config_check_fails_without_module config_check_detects_missing_module
 if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	check module_initialised module_logged_its_ports
-	check register_relayed_to_scscf_and_answered register_relayed
+	check stats_rpc_answers stats_listed
+	# A REGISTER without Security-setup is relayed with the Failure (forward mode): 403.
+	register_once scscf_forbid "X-Test: 1" "X-Test: 2"
+	check register_relayed_to_scscf_with_failure trace_has scscf '^Failure: MalformedSecuritySetup'
+	check ue_gets_403 status_is ue 403
+	check refusal_leaves_no_contact no_contacts
+	if ! host_has_esp; then
+		# This host's kernel cannot hold ESP SAs: the real kernel error path (profile 5).
+		register_once scscf_aka "$SM1" "X-Test: 1"
+		check kernel_without_esp_ue_gets_500 status_is ue 500
+		check kernel_without_esp_warning trace_has ue '^Warning: 399 secsetup "the kernel refused'
+		check kernel_without_esp_ik_ck_not_to_ue trace_lacks ue 'ik='
+		check kernel_without_esp_counted counter_is sa_install_failed 1
+		check kernel_without_esp_leaves_no_contact no_contacts
+	fi
 fi
 pcscf_stop
 check_summary integration

@@ -8,7 +8,7 @@ refused() {
 	ue_once "$h1" "$h2"
 	sipp_wait scscf
 	check "${name}_s_cscf_gets_failure_${reason}" trace_has scscf "^Failure: *$reason"
-	check "${name}_s_cscf_gets_no_security_setup" bash -c "! grep -qi '^Security-setup' '$WORK/scscf.msg'"
+	check "${name}_s_cscf_gets_no_security_setup" trace_lacks scscf '^Security-setup' 
 	check "${name}_ue_gets_403" status_is ue 403
 	check "${name}_leaves_nothing" nothing_left
 }
