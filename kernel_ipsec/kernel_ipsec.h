@@ -96,6 +96,11 @@ struct SaPairParams {
   KeyBytes integrityKeyToPcscf;  // key of the SA UE -> P-CSCF
   KeyBytes integrityKeyToUe;     // key of the SA P-CSCF -> UE
   KeyBytes cipherKey;            // both directions (profile 5); empty when cipher == None
+  // When true, addPair installs both SAs and only the inbound policies of the local role;
+  // the outbound policies follow with activateOutbound. Profile 6: SM4 leaves the P-CSCF in
+  // the clear although the pair exists (created on SM3); its outbound policies would
+  // encrypt it for a UE that has no SAs yet. They are activated when SM5 arrives protected.
+  bool deferOutbound = false;
 };
 
 // One SA as the kernel reports it (no keys ever).
@@ -131,8 +136,17 @@ class KernelIpsec {
 
   // Installs both SAs and their policies as one unit: all or, on any failure, nothing.
   virtual Result addPair(const SaPairId& id, const SaPairParams& params) noexcept = 0;
-  // Removes both SAs and their policies; NotFound only when none of them existed.
+  // Removes both SAs and their policies; NotFound only when none of them existed (outbound
+  // policies never activated are not an error when the rest existed).
   virtual Result deletePair(const SaPairId& id, const SaPairParams& params) noexcept = 0;
+  // Installs the local role's outbound policies (UDP and TCP) of a pair added with
+  // deferOutbound: both or, on any failure, neither. Role::Pcscf: P-CSCF -> UE:uePort;
+  // Role::Ue: UE:uePort -> P-CSCF:pcscfProtectedPort. NotFound when the pair's outbound SA
+  // is not there, AlreadyExists when the policies are. Keys in params are not used.
+  virtual Result activateOutbound(const SaPairId& /*id*/,
+                                  const SaPairParams& /*params*/) noexcept {
+    return Result::failure(Status::NotSupported);
+  }
 
   // Looks up one SA by destination and SPI.
   virtual Result querySa(const IpAddress& dst, uint32_t spi, SaInfo& out) noexcept = 0;

@@ -3,7 +3,9 @@
 //
 // One request socket per process (open it after fork, e.g. in Kamailio's child_init), every
 // request acknowledged and matched by sequence number, the six objects of a pair (two SAs,
-// four policies: UDP and TCP for each SA) sent in one batch and rolled back together.
+// four policies: UDP and TCP for each SA) sent in one batch and rolled back together; with
+// deferOutbound the two outbound policies follow later in their own batch (activateOutbound).
+// Pair installation lives in xfrm_mnl_pairs.cpp, everything else in xfrm_mnl_backend.cpp.
 // Ownership: every SA carries reqid == ownerTag and every SA and policy carries
 // selector.user == ownerTag; neither changes which packets match. See docs/kernel_ipsec.md.
 // Not thread-safe: one instance per process.
@@ -40,6 +42,7 @@ class XfrmMnlBackend : public KernelIpsec {
   Result releaseSpi(const IpAddress& src, const IpAddress& dst, uint32_t spi) noexcept override;
   Result addPair(const SaPairId& id, const SaPairParams& params) noexcept override;
   Result deletePair(const SaPairId& id, const SaPairParams& params) noexcept override;
+  Result activateOutbound(const SaPairId& id, const SaPairParams& params) noexcept override;
   Result querySa(const IpAddress& dst, uint32_t spi, SaInfo& out) noexcept override;
   Result listOwned(std::vector<SaInfo>& out) noexcept override;
   Result flushOwned() noexcept override;
@@ -51,7 +54,8 @@ class XfrmMnlBackend : public KernelIpsec {
   static constexpr std::size_t kPairObjects = 6;
 
  protected:
-  // Test-only hook (kernel suite): true makes the object at this index of a pair's batch
+  // Test-only hook (kernel suite): true makes the object at this index of a pair (0..5, the
+  // order above, also when addPair defers or activateOutbound sends the outbound policies)
   // unacceptable to the kernel, so that rollback is exercised against a real kernel.
   // Production code never overrides it; no configuration reaches it.
   virtual bool failObjectForTest(std::size_t /*index*/) noexcept { return false; }
@@ -61,8 +65,18 @@ class XfrmMnlBackend : public KernelIpsec {
     xfrm::SaSpec sa[2];          // [0] UE -> P-CSCF, [1] P-CSCF -> UE
     xfrm::PolicySpec pol[4];     // toP udp, toP tcp, toUe udp, toUe tcp
     std::size_t inboundSa = 0;   // the SA whose SPI this host allocated
+    std::size_t outbound[2] = {};  // object indices (2..5) of this host's outbound policies
+    bool isOutbound(std::size_t obj) const noexcept {
+      return obj == outbound[0] || obj == outbound[1];
+    }
   };
+  static constexpr uint32_t kMinSpi = 256;  // 0..255 are reserved (RFC 4303)
+  static constexpr int kNotSent = -1;       // errs[] of an object this call did not send
   Result describe(const SaPairId& id, const SaPairParams& p, PairObjects& out) const noexcept;
+  // describe() without keys (delete, activateOutbound): validates the shape only.
+  Result describeShape(const SaPairId& id, const SaPairParams& p, PairObjects& out) const noexcept;
+  nlmsghdr* buildObject(void* space, const PairObjects& o, std::size_t obj) noexcept;
+  Result getSa(const IpAddress& dst, uint32_t spi, xfrm::SaDump& out) noexcept;
   Result replaceLarval(const xfrm::SaSpec& sa, int& err) noexcept;
   void rollback(const PairObjects& objs, const std::vector<int>& errs) noexcept;
   Result deleteKeys(const std::vector<std::pair<IpAddress, uint32_t>>& sas,

@@ -38,6 +38,12 @@ bool FakeKernelIpsec::hasPair(uint32_t spiP, uint32_t spiU) const {
                      [&](const FakePair& p) { return p.id.spiP == spiP && p.id.spiU == spiU; });
 }
 
+bool FakeKernelIpsec::outboundActive(uint32_t spiP, uint32_t spiU) const {
+  return std::any_of(pairs_.begin(), pairs_.end(), [&](const FakePair& p) {
+    return p.id.spiP == spiP && p.id.spiU == spiU && p.outboundActive;
+  });
+}
+
 bool FakeKernelIpsec::spiInUse(const IpAddress& dst, uint32_t spi) const {
   if (isReserved(dst, spi)) {
     return true;
@@ -129,6 +135,7 @@ Result FakeKernelIpsec::addPair(const SaPairId& id, const SaPairParams& params) 
     p.cipher = params.cipher;
     p.integrityKeyLen = params.integrityKeyToPcscf.size();
     p.cipherKeyLen = params.cipherKey.size();
+    p.outboundActive = !params.deferOutbound;
     pairs_.push_back(p);
     return Result::success();
   } catch (...) {
@@ -151,6 +158,34 @@ Result FakeKernelIpsec::deletePair(const SaPairId& id, const SaPairParams& /*par
                                 }),
                  pairs_.end());
     return pairs_.size() == before ? Result::failure(Status::NotFound, ESRCH) : Result::success();
+  } catch (...) {
+    return Result::failure(Status::OutOfResources, ENOMEM);
+  }
+}
+
+Result FakeKernelIpsec::activateOutbound(const SaPairId& id,
+                                         const SaPairParams& params) noexcept {
+  try {
+    log("activateOutbound " + pairText(id));
+    Result r;
+    if (takeFailure(r)) {
+      return r;
+    }
+    if (id.ue.family != id.pcscf.family || params.uePort == 0 || params.pcscfProtectedPort == 0 ||
+        id.spiP < 256 || id.spiU < 256) {
+      return Result::failure(Status::InvalidArg, EINVAL);
+    }
+    for (auto& p : pairs_) {
+      if (p.id.spiP == id.spiP && p.id.spiU == id.spiU && p.id.ue == id.ue &&
+          p.id.pcscf == id.pcscf) {
+        if (p.outboundActive) {
+          return Result::failure(Status::AlreadyExists, EEXIST);
+        }
+        p.outboundActive = true;
+        return Result::success();
+      }
+    }
+    return Result::failure(Status::NotFound, ESRCH);
   } catch (...) {
     return Result::failure(Status::OutOfResources, ENOMEM);
   }

@@ -6,6 +6,8 @@
 //   failNext(Status)        the next call (of any kind) fails with that status
 //   failAddAt(n)            the n-th addPair call (1-based) fails with KernelError
 //   rejectExisting(false)   addPair over an installed SPI then succeeds (default: AlreadyExists)
+// A pair added with deferOutbound has no outbound policies until activateOutbound
+// (outboundActive tells); deletePair removes it in either state.
 // Keys are never recorded, only their lengths.
 
 #include <cstddef>
@@ -31,6 +33,7 @@ struct FakePair {
   std::size_t integrityKeyLen = 0;
   std::size_t cipherKeyLen = 0;
   uint64_t lastUse = 0;
+  bool outboundActive = true;  // false from addPair(deferOutbound) until activateOutbound
 };
 
 class FakeKernelIpsec : public KernelIpsec {
@@ -40,6 +43,7 @@ class FakeKernelIpsec : public KernelIpsec {
   Result releaseSpi(const IpAddress& src, const IpAddress& dst, uint32_t spi) noexcept override;
   Result addPair(const SaPairId& id, const SaPairParams& params) noexcept override;
   Result deletePair(const SaPairId& id, const SaPairParams& params) noexcept override;
+  Result activateOutbound(const SaPairId& id, const SaPairParams& params) noexcept override;
   Result querySa(const IpAddress& dst, uint32_t spi, SaInfo& out) noexcept override;
   Result listOwned(std::vector<SaInfo>& out) noexcept override;
   Result flushOwned() noexcept override;
@@ -63,6 +67,8 @@ class FakeKernelIpsec : public KernelIpsec {
   std::size_t reservedCount() const { return reserved_.size(); }
   bool isReserved(const IpAddress& dst, uint32_t spi) const;
   bool hasPair(uint32_t spiP, uint32_t spiU) const;
+  // True when the pair exists and its outbound policies are installed.
+  bool outboundActive(uint32_t spiP, uint32_t spiU) const;
   std::size_t addCalls() const { return addCalls_; }
 
  private:

@@ -33,6 +33,9 @@ constexpr uint32_t kTag = 0x5ec5e7;
 constexpr uint32_t kForeignTag = 0xf0f0;
 constexpr uint16_t kUePort = 5064;
 constexpr uint16_t kPcscfPort = 5060;
+// The UE port of the deferred-outbound checks: its clear SM4-like packet is expected, and
+// run.sh leaves this port out of its "nothing in the clear" capture check.
+constexpr uint16_t kDeferUePort = 5070;
 int failures = 0;
 
 void check(const std::string& name, bool ok, const std::string& why = "") {
@@ -253,6 +256,7 @@ struct Env {
   int pcUdp[2] = {-1, -1};
   int pcTcpListen[2] = {-1, -1};
   int ueTcp[2] = {-1, -1};
+  int ueDeferUdp = -1;  // UE 192.0.2.1:kDeferUePort
 };
 
 XfrmConfig config(uint32_t tag = kTag) {
@@ -529,6 +533,147 @@ void spiUniquenessCheck(Env& e) {
             std::to_string(reserved));
 }
 
+// Profile 6: the pair exists from SM3 on, SM4 leaves in the clear, the UE's SM5 arrives
+// through its SA, and from then on (activateOutbound) the P-CSCF sends in ESP only.
+SaPairParams deferParams(Role role, bool defer) {
+  SaPairParams p = makeParams(role, IntegrityAlg::HmacSha1_96, CipherAlg::AesCbc);
+  p.uePort = kDeferUePort;
+  p.deferOutbound = defer;
+  return p;
+}
+
+void deferredFlowChecks(Env& e) {
+  enterNs("kpc");
+  const IpAddress& ue = e.ueAddr[0];
+  const IpAddress& pc = e.pcAddr[0];
+  const SaPairParams pp = deferParams(Role::Pcscf, true);
+  const SaPairParams up = deferParams(Role::Ue, false);
+  SaPairId id{ue, pc, 0, 0x7001};
+  Result a = e.pc.k->allocSpi(ue, pc, 0x7000, 0x70ff, id.spiP);  // as in production
+  Result r = e.pc.k->addPair(id, pp);
+  const std::size_t objs = e.pc.view.all(), pols = e.pc.view.policies(kTag);
+  Result early = e.ue.k->activateOutbound(id, up);  // the UE has nothing yet
+  // SM4: P-CSCF -> UE's port while the UE has no SAs: must leave and arrive in the clear.
+  drainCapture(e.pc.cap);
+  const std::string sm4 = "secret-deferred-sm4";
+  sendText(e.pcUdp[0], ue, kDeferUePort, sm4);
+  const bool gotSm4 = e.ueDeferUdp >= 0 && recvText(e.ueDeferUdp, sm4, 3000);
+  const Capture c4 = readCapture(e.pc.cap, sm4);
+  check("deferred_outbound_sends_clear",
+        a.ok() && r.ok() && objs == 4 && pols == 2 && early.status == Status::NotFound &&
+            gotSm4 && c4.plaintextSeen && c4.clearTransport >= 1 && c4.espSpis.empty(),
+        "alloc " + str(a) + ", add " + str(r) + ", objects " + std::to_string(objs) +
+            ", policies " + std::to_string(pols) + ", ue activate " + str(early) + ", sm4 " +
+            (gotSm4 ? "arrived" : "lost") + ", clear " + std::to_string(c4.clearTransport) +
+            ", esp spis " + std::to_string(c4.espSpis.size()));
+
+  // SM5: the UE installs its pair and sends through its SA; the P-CSCF accepts it.
+  Result ru = e.ue.k->addPair(id, up);
+  drainCapture(e.pc.cap);
+  const std::string sm5 = "secret-deferred-sm5";
+  sendText(e.ueDeferUdp, pc, kPcscfPort, sm5);
+  const bool gotSm5 = recvText(e.pcUdp[0], sm5, 3000);
+  const Capture c5 = readCapture(e.pc.cap, "secret-");
+  check("deferred_inbound_sa_accepts_ue",
+        ru.ok() && gotSm5 && c5.espSpis.count(id.spiP) == 1 && c5.clearTransport == 0 &&
+            !c5.plaintextSeen,
+        "ue add " + str(ru) + ", sm5 " + (gotSm5 ? "arrived" : "lost") + ", esp spiP " +
+            std::to_string(c5.espSpis.count(id.spiP)) + ", clear " +
+            std::to_string(c5.clearTransport));
+
+  // From SM8 on: activated, the same send is ESP with SPI_U only.
+  Result act = e.pc.k->activateOutbound(id, pp);
+  const std::size_t objsAct = e.pc.view.all();
+  drainCapture(e.pc.cap);
+  const std::string sm8 = "secret-deferred-sm8";
+  sendText(e.pcUdp[0], ue, kDeferUePort, sm8);
+  const bool gotSm8 = recvText(e.ueDeferUdp, sm8, 3000);
+  const Capture c8 = readCapture(e.pc.cap, "secret-");
+  check("activate_outbound_then_esp_only",
+        act.ok() && objsAct == 6 && gotSm8 && c8.espSpis == std::set<uint32_t>{id.spiU} &&
+            c8.clearTransport == 0 && !c8.plaintextSeen,
+        "activate " + str(act) + ", objects " + std::to_string(objsAct) + ", sm8 " +
+            (gotSm8 ? "arrived" : "lost") + ", esp spis " + std::to_string(c8.espSpis.size()) +
+            ", clear " + std::to_string(c8.clearTransport) + (c8.plaintextSeen ? ", PLAINTEXT" : ""));
+
+  Result again = e.pc.k->activateOutbound(id, pp);
+  const std::size_t objsAgain = e.pc.view.all();
+  Result unknown = e.pc.k->activateOutbound(fixedId(e, 0x7300, 0x7301), pp);
+  const std::size_t objsUnknown = e.pc.view.all();
+  check("activate_outbound_twice_already_exists",
+        again.status == Status::AlreadyExists && again.err == EEXIST && objsAgain == 6 &&
+            unknown.status == Status::NotFound && objsUnknown == 6,
+        "again " + str(again) + ", objects " + std::to_string(objsAgain) + ", unknown pair " +
+            str(unknown) + ", objects " + std::to_string(objsUnknown));
+
+  Result del = e.pc.k->deletePair(id, pp);
+  Result delUe = e.ue.k->deletePair(id, up);
+  const std::size_t left = e.pc.view.all() + e.ue.view.all();
+  Result del2 = e.pc.k->deletePair(id, pp);
+  check("delete_activated_removes_all",
+        del.ok() && delUe.ok() && left == 0 && del2.status == Status::NotFound,
+        str(del) + " / " + str(delUe) + ", left " + std::to_string(left) + ", second " +
+            str(del2));
+  e.pc.k->flushOwned();
+  e.ue.k->flushOwned();
+}
+
+void deferredDeleteChecks(Env& e) {
+  // Never activated, on both roles: delete removes the four objects there are.
+  const SaPairId id = fixedId(e, 0x7100, 0x7101);
+  const SaPairParams pp = deferParams(Role::Pcscf, true);
+  const SaPairParams up = deferParams(Role::Ue, true);
+  Result rp = e.pc.k->addPair(id, pp);
+  Result ru = e.ue.k->addPair(id, up);
+  const std::size_t objs = e.pc.view.all() + e.ue.view.all();
+  Result dp = e.pc.k->deletePair(id, pp);
+  Result du = e.ue.k->deletePair(id, up);
+  const std::size_t left = e.pc.view.all() + e.ue.view.all();
+  Result dp2 = e.pc.k->deletePair(id, pp);
+  Result du2 = e.ue.k->deletePair(id, up);
+  check("delete_deferred_removes_all",
+        rp.ok() && ru.ok() && objs == 8 && dp.ok() && du.ok() && left == 0 &&
+            dp2.status == Status::NotFound && du2.status == Status::NotFound,
+        "add " + str(rp) + " / " + str(ru) + ", objects " + std::to_string(objs) + ", delete " +
+            str(dp) + " / " + str(du) + ", left " + std::to_string(left) + ", second " +
+            str(dp2) + " / " + str(du2));
+  e.pc.k->flushOwned();
+  e.ue.k->flushOwned();
+}
+
+// activateOutbound is both or neither: object `at` (one of the local role's outbound
+// policies) is made invalid; the other one must not stay, the deferred pair must.
+void deferredRollbackOne(Env& e, Role role, std::size_t at, const std::string& name) {
+  const bool pcscf = role == Role::Pcscf;
+  enterNs(pcscf ? "kpc" : "kua");
+  Side& side = pcscf ? e.pc : e.ue;
+  FailingBackend k(config(), at);
+  Result o = k.open();
+  const SaPairId id = fixedId(e, 0x7200 + static_cast<uint32_t>(at), 0x7280);
+  const SaPairParams p = deferParams(role, true);
+  Result a = k.addPair(id, p);  // `at` is not part of a deferred add
+  const std::size_t added = side.view.all();
+  Result act = k.activateOutbound(id, p);
+  const std::size_t left = side.view.all(), pols = side.view.policies(kTag);
+  Result retry = side.k->activateOutbound(id, p);  // a working backend still can
+  const std::size_t afterRetry = side.view.all();
+  Result del = side.k->deletePair(id, p);
+  check(name,
+        o.ok() && a.ok() && added == 4 && act.status == Status::InvalidArg && left == 4 &&
+            pols == 2 && retry.ok() && afterRetry == 6 && del.ok() && side.view.all() == 0,
+        "add " + str(a) + " (" + std::to_string(added) + " objects), activate " + str(act) +
+            ", left " + std::to_string(left) + ", retry " + str(retry) + " (" +
+            std::to_string(afterRetry) + "), delete " + str(del));
+  side.k->flushOwned();
+}
+
+void deferredRollbackChecks(Env& e) {
+  // Objects: 2,3 policies towards the P-CSCF (the UE's outbound), 4,5 towards the UE.
+  deferredRollbackOne(e, Role::Pcscf, 5, "activate_rollback_second_outbound_pcscf");
+  deferredRollbackOne(e, Role::Pcscf, 4, "activate_rollback_first_outbound_pcscf");
+  deferredRollbackOne(e, Role::Ue, 3, "activate_rollback_second_outbound_ue");
+}
+
 }  // namespace
 
 int main() {
@@ -541,6 +686,7 @@ int main() {
   for (int f = 0; f < 2; ++f) {
     e.ueTcp[f] = tcpSocket(e.ueAddr[f], kUePort, false);
   }
+  e.ueDeferUdp = udpSocket(e.ueAddr[0], kDeferUePort);
   enterNs("kpc");
   for (int f = 0; f < 2; ++f) {
     e.pcTcpListen[f] = tcpSocket(e.pcAddr[f], kPcscfPort, true);
@@ -565,6 +711,9 @@ int main() {
   flushCheck(e);
   expireEventCheck(e);
   spiUniquenessCheck(e);
+  deferredFlowChecks(e);
+  deferredDeleteChecks(e);
+  deferredRollbackChecks(e);
   e.pc.k->flushOwned();
   e.ue.k->flushOwned();
   check("nothing_left", e.pc.view.all() == 0 && e.ue.view.all() == 0);

@@ -53,13 +53,23 @@ done
 kill -INT "$tdpid" 2>/dev/null
 wait "$tdpid" 2>/dev/null
 tdpid=
-clear=$($TCPDUMP -n -r "$pcap" 'udp or tcp' 2>/dev/null | wc -l)
+# UE port 5070 belongs to the deferred-outbound checks, whose SM4-like packet is meant to
+# leave in the clear (kernel_ipsec_check asserts that everything after activation was ESP).
+notdeferred='(udp or tcp) and not port 5070'
+clear=$($TCPDUMP -n -r "$pcap" "$notdeferred" 2>/dev/null | wc -l)
 esp=$($TCPDUMP -n -r "$pcap" 'esp' 2>/dev/null | wc -l)
 if [ "$clear" -eq 0 ] && [ "$esp" -gt 0 ]; then
 	echo "PASS tcpdump_only_esp ($esp ESP packets, 0 clear UDP/TCP)"
 else
 	echo "FAIL tcpdump_only_esp ($esp ESP packets, $clear clear UDP/TCP)"
-	$TCPDUMP -n -r "$pcap" 'udp or tcp' 2>/dev/null | head -5 | sed 's/^/# /'
+	$TCPDUMP -n -r "$pcap" "$notdeferred" 2>/dev/null | head -5 | sed 's/^/# /'
+	fail=1
+fi
+deferred=$($TCPDUMP -n -r "$pcap" 'udp and src host 192.0.2.2 and dst port 5070' 2>/dev/null | wc -l)
+if [ "$deferred" -eq 1 ]; then
+	echo "PASS tcpdump_deferred_clear (1 clear UDP packet to UE port 5070)"
+else
+	echo "FAIL tcpdump_deferred_clear ($deferred clear UDP packets to UE port 5070, want 1)"
 	fail=1
 fi
 exit $fail

@@ -1,5 +1,6 @@
 // The recording fake behaves like the contract says the kernel does.
 
+#include <errno.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -121,6 +122,68 @@ TEST(FakeKernel, RejectsInvalidPairs) {
   EXPECT_EQ(Status::InvalidArg, k.addPair({ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000}, p).status);
   EXPECT_EQ(Status::InvalidArg,
             k.addPair({ip("192.0.2.1"), ip("2001:db8::2"), 1000, 2000}, params()).status);
+}
+
+TEST(FakeKernel, DeferredOutboundIsActivatedOnceAndDeletableInBothStates) {
+  FakeKernelIpsec k;
+  SaPairId a{ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000};
+  SaPairId b{ip("192.0.2.1"), ip("192.0.2.2"), 1001, 2001};
+  SaPairParams deferred = params();
+  deferred.deferOutbound = true;
+  EXPECT_EQ(Status::NotFound, k.activateOutbound(a, params()).status) << "no pair yet";
+  ASSERT_TRUE(k.addPair(a, deferred).ok());
+  ASSERT_TRUE(k.addPair(b, params()).ok());
+  EXPECT_TRUE(k.hasPair(1000, 2000));
+  EXPECT_FALSE(k.outboundActive(1000, 2000)) << "deferred: inbound only";
+  EXPECT_TRUE(k.outboundActive(1001, 2001)) << "default: everything at once";
+  EXPECT_EQ(Status::AlreadyExists, k.activateOutbound(b, params()).status);
+  ASSERT_TRUE(k.activateOutbound(a, params()).ok());
+  EXPECT_TRUE(k.outboundActive(1000, 2000));
+  Result again = k.activateOutbound(a, params());
+  EXPECT_EQ(Status::AlreadyExists, again.status);
+  EXPECT_EQ(EEXIST, again.err);
+  // Another pair between the same hosts is not this one.
+  EXPECT_EQ(Status::NotFound,
+            k.activateOutbound({ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2001}, params()).status);
+  EXPECT_EQ("activateOutbound 192.0.2.1<->192.0.2.2 spiP=1000 spiU=2000", k.ops()[5]);
+  ASSERT_TRUE(k.deletePair(a, params()).ok()) << "activated";
+  EXPECT_FALSE(k.outboundActive(1000, 2000));
+  EXPECT_EQ(Status::NotFound, k.activateOutbound(a, params()).status) << "deleted";
+
+  SaPairId c{ip("192.0.2.1"), ip("192.0.2.2"), 1002, 2002};
+  ASSERT_TRUE(k.addPair(c, deferred).ok());
+  ASSERT_TRUE(k.deletePair(c, deferred).ok()) << "never activated";
+  EXPECT_FALSE(k.hasPair(1002, 2002));
+  EXPECT_EQ(Status::NotFound, k.deletePair(c, deferred).status);
+}
+
+TEST(FakeKernel, ActivateOutboundFailuresLeaveThePairDeferred) {
+  FakeKernelIpsec k;
+  SaPairId a{ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000};
+  SaPairParams deferred = params();
+  deferred.deferOutbound = true;
+  deferred.local = Role::Ue;
+  ASSERT_TRUE(k.addPair(a, deferred).ok());
+  k.failNext(Status::KernelError, EIO);
+  EXPECT_EQ(Status::KernelError, k.activateOutbound(a, deferred).status);
+  EXPECT_FALSE(k.outboundActive(1000, 2000));
+  SaPairParams bad = deferred;
+  bad.uePort = 0;
+  EXPECT_EQ(Status::InvalidArg, k.activateOutbound(a, bad).status);
+  EXPECT_FALSE(k.outboundActive(1000, 2000));
+  EXPECT_TRUE(k.activateOutbound(a, deferred).ok());
+  EXPECT_TRUE(k.outboundActive(1000, 2000));
+}
+
+TEST(FakeKernel, BaseClassActivateOutboundIsNotSupported) {
+  // A backend that does not implement deferral says so instead of pretending.
+  struct Minimal : FakeKernelIpsec {
+    Result activate(const SaPairId& id, const SaPairParams& p) noexcept {
+      return KernelIpsec::activateOutbound(id, p);
+    }
+  } k;
+  EXPECT_EQ(Status::NotSupported,
+            k.activate({ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000}, params()).status);
 }
 
 }  // namespace

@@ -213,5 +213,96 @@ TEST_F(NetnsTest, FeaturesAnswerWithoutCreatingAnything) {
   EXPECT_TRUE(policyTags().empty());
 }
 
+// Records which objects of a pair (0..5) a call built, through the test hook.
+class RecordingBackend : public XfrmMnlBackend {
+ public:
+  using XfrmMnlBackend::XfrmMnlBackend;
+  std::vector<std::size_t> built;
+
+ protected:
+  bool failObjectForTest(std::size_t i) noexcept override {
+    built.push_back(i);
+    return false;
+  }
+};
+
+SaPairParams sha1Params(Role role, bool defer) {
+  const uint8_t key[20] = {1, 2, 3};
+  SaPairParams p;
+  p.local = role;
+  p.uePort = 5064;
+  p.pcscfProtectedPort = 5060;
+  p.integrity = IntegrityAlg::HmacSha1_96;
+  p.integrityKeyToPcscf = KeyBytes(key, 20);
+  p.integrityKeyToUe = KeyBytes(key, 20);
+  p.deferOutbound = defer;
+  return p;
+}
+
+TEST_F(NetnsTest, DeferredAddSendsOnlyTheInboundPolicies) {
+  XfrmConfig cfg;
+  cfg.ownerTag = kTag;
+  RecordingBackend k(cfg);
+  ASSERT_TRUE(k.open().ok());
+  SaPairId id{ip("192.0.2.1"), ip("192.0.2.2"), 5000, 5001};
+  // Objects: 0,1 SAs; 2,3 policies towards the P-CSCF; 4,5 policies towards the UE.
+  k.addPair(id, sha1Params(Role::Pcscf, true));
+  EXPECT_EQ((std::vector<std::size_t>{0, 1, 2, 3}), k.built) << "P-CSCF: no policy to the UE";
+  k.deletePair(id, sha1Params(Role::Pcscf, true));
+  k.built.clear();
+  k.addPair(id, sha1Params(Role::Ue, true));
+  EXPECT_EQ((std::vector<std::size_t>{0, 1, 4, 5}), k.built) << "UE: no policy to the P-CSCF";
+  k.deletePair(id, sha1Params(Role::Ue, true));
+  k.built.clear();
+  k.addPair(id, sha1Params(Role::Pcscf, false));
+  EXPECT_EQ((std::vector<std::size_t>{0, 1, 2, 3, 4, 5}), k.built) << "not deferred: all six";
+  k.deletePair(id, sha1Params(Role::Pcscf, false));
+  EXPECT_TRUE(policyTags().empty());
+}
+
+TEST_F(NetnsTest, DeferredPairWithoutEspIsRolledBackAndCannotBeActivated) {
+  SaPairId id{ip("192.0.2.1"), ip("192.0.2.2"), 5000, 5001};
+  const SaPairParams p = sha1Params(Role::Pcscf, true);
+  Result r = k_->addPair(id, p);
+  if (!k_->features().esp) {
+    EXPECT_EQ(Status::NotSupported, r.status);
+    EXPECT_TRUE(policyTags().empty()) << "the two inbound policies are rolled back";
+    EXPECT_EQ(Status::NotFound, k_->activateOutbound(id, p).status);
+    EXPECT_TRUE(policyTags().empty()) << "no outbound policy without its SA";
+    EXPECT_EQ(Status::NotFound, k_->deletePair(id, p).status);
+    return;
+  }
+  ASSERT_TRUE(r.ok()) << toString(r.status) << " " << r.err;
+  EXPECT_EQ(2u, policyTags().size()) << "inbound policies only";
+  ASSERT_TRUE(k_->activateOutbound(id, p).ok());
+  EXPECT_EQ(4u, policyTags().size());
+  EXPECT_EQ(Status::AlreadyExists, k_->activateOutbound(id, p).status);
+  EXPECT_EQ(4u, policyTags().size()) << "a second activation must not remove the first";
+  EXPECT_TRUE(k_->deletePair(id, p).ok());
+  EXPECT_TRUE(policyTags().empty());
+}
+
+TEST_F(NetnsTest, ActivateOutboundWantsARealOwnedSa) {
+  // The P-CSCF's outbound SA is the one to the UE. A reservation under its (dst, SPI) is not
+  // an SA: activating policies that lead to it would only drop packets.
+  uint32_t spiU = 0;
+  ASSERT_TRUE(k_->allocSpi(ip("192.0.2.2"), ip("192.0.2.1"), 7000, 7999, spiU).ok());
+  SaPairId id{ip("192.0.2.1"), ip("192.0.2.2"), 5000, spiU};
+  const SaPairParams p = sha1Params(Role::Pcscf, true);
+  Result r = k_->activateOutbound(id, p);
+  EXPECT_EQ(Status::NotFound, r.status);
+  EXPECT_EQ(ESRCH, r.err);
+  EXPECT_TRUE(policyTags().empty());
+  std::vector<SaInfo> owned;
+  ASSERT_TRUE(k_->listOwned(owned).ok());
+  EXPECT_EQ(1u, owned.size()) << "the reservation is left alone";
+  SaPairParams bad = p;
+  bad.uePort = 0;
+  EXPECT_EQ(Status::InvalidArg, k_->activateOutbound(id, bad).status);
+  id.pcscf = ip("2001:db8::2");
+  EXPECT_EQ(Status::InvalidArg, k_->activateOutbound(id, p).status) << "mixed families";
+  EXPECT_TRUE(policyTags().empty());
+}
+
 }  // namespace
 }  // namespace secsetup::kipsec
