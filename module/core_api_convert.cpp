@@ -1,0 +1,125 @@
+// Conversions between the C boundary's plain types and the core's C++ types.
+
+#include "module/core_api_convert.h"
+
+#include <cstring>
+
+namespace secsetup::capi {
+
+std::string_view view(const secsetup_str_t& s) {
+  return s.s == nullptr ? std::string_view() : std::string_view(s.s, s.len);
+}
+
+bool parseIp(const secsetup_str_t& s, kipsec::IpAddress& out) {
+  if (s.s == nullptr || s.len == 0 || s.len > 64) {
+    return false;
+  }
+  return kipsec::IpAddress::parse(std::string(s.s, s.len), out);
+}
+
+bool copyOut(char* dst, std::size_t cap, std::string_view v) {
+  if (v.size() >= cap) {
+    dst[0] = '\0';
+    return false;
+  }
+  std::memcpy(dst, v.data(), v.size());
+  dst[v.size()] = '\0';
+  return true;
+}
+
+int toC(Status s) {
+  switch (s) {
+    case Status::Ok:
+      return SECSETUP_OK;
+    case Status::NotFound:
+      return SECSETUP_NOT_FOUND;
+    case Status::InvalidArg:
+    case Status::ParseError:
+      return SECSETUP_INVALID_ARG;
+    case Status::OutOfResources:
+      return SECSETUP_OUT_OF_RESOURCES;
+    case Status::InvalidState:
+      return SECSETUP_INVALID_STATE;
+    default:
+      return SECSETUP_FAILED;
+  }
+}
+
+int fillActions(const Actions& a, secsetup_actions_t* out) {
+  std::memset(out, 0, sizeof(*out));
+  out->verdict = static_cast<int>(a.verdict);
+  out->reply_code = a.replyCode;
+  out->failure = static_cast<int>(a.failure);
+  out->strip_security_setup = a.stripSecuritySetup ? 1 : 0;
+  out->replace_www_authenticate = a.replaceWwwAuthenticate ? 1 : 0;
+  out->retry_after = a.retryAfter;
+  bool ok = copyOut(out->reply_reason, sizeof(out->reply_reason), a.replyReason) &&
+            copyOut(out->failure_token, sizeof(out->failure_token), toString(a.failure)) &&
+            copyOut(out->security_setup, sizeof(out->security_setup), a.securitySetup) &&
+            copyOut(out->www_authenticate, sizeof(out->www_authenticate), a.wwwAuthenticate);
+  copyOut(out->warning, sizeof(out->warning), a.warning.substr(0, sizeof(out->warning) - 1));
+  std::string line = a.log;
+  if (a.failure != FailureReason::None) {
+    line += std::string(": ") + toString(a.failure);
+  }
+  if (!a.warning.empty()) {
+    line += " (" + a.warning + ")";
+  }
+  copyOut(out->log, sizeof(out->log), std::string_view(line).substr(0, sizeof(out->log) - 1));
+  return ok ? SECSETUP_OK : SECSETUP_TRUNCATED;
+}
+
+Status buildPolicy(const secsetup_params_t* p, Policy& pol) {
+  Policy d;
+  if (p->integrity_algs && parseIntegrityOrder(p->integrity_algs, d.integrityOrder) != Status::Ok) {
+    return Status::InvalidArg;
+  }
+  if (p->cipher_algs && parseCipherOrder(p->cipher_algs, d.cipherOrder) != Status::Ok) {
+    return Status::InvalidArg;
+  }
+  if (p->confidentiality && parseConfPolicy(p->confidentiality, d.confidentiality) != Status::Ok) {
+    return Status::InvalidArg;
+  }
+  if (p->failure_mode && parseFailureMode(p->failure_mode, d.failureMode) != Status::Ok) {
+    return Status::InvalidArg;
+  }
+  if (p->key_derivation && parseKeyDerivation(p->key_derivation, d.keyDerivation) != Status::Ok) {
+    return Status::InvalidArg;
+  }
+  if (p->protected_port > 65535 || p->unprotected_port > 65535) {
+    return Status::InvalidArg;
+  }
+  d.keyRotateBits = p->key_rotate_bits;
+  d.protectedPort = static_cast<uint16_t>(p->protected_port);
+  d.unprotectedPort = static_cast<uint16_t>(p->unprotected_port);
+  d.spiMin = p->spi_min;
+  d.spiMax = p->spi_max;
+  d.registrationTimer = p->registration_timer;
+  d.expiryGrace = p->expiry_grace;
+  d.deleteGrace = p->delete_grace;
+  d.retryAfter = p->retry_after;
+  if (validatePolicy(d) != Status::Ok || p->max_contacts == 0) {
+    return Status::InvalidArg;
+  }
+  pol = d;
+  return Status::Ok;
+}
+
+const char* phaseName(Phase p) {
+  switch (p) {
+    case Phase::Sm1Seen:
+      return "sm1-seen";
+    case Phase::AwaitSm5:
+      return "await-sm5";
+    case Phase::AwaitSm7:
+      return "await-sm7";
+    case Phase::Established:
+      return "established";
+    case Phase::Closing:
+      return "closing";
+    default:
+      return "free";
+  }
+}
+
+}  // namespace secsetup::capi
