@@ -33,8 +33,8 @@ struct PairSlot {
   uint8_t integrity;  // kipsec::IntegrityAlg
   uint8_t cipher;     // kipsec::CipherAlg
   PairState state;
-  uint8_t pad;
-  uint64_t retireAt;  // when state == Retiring: delete at this time
+  uint8_t outboundActive;  // outbound policies installed (deferred until the UE used the pair)
+  uint64_t retireAt;       // when state == Retiring: delete at this time
 };
 
 struct AddrLink {

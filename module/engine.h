@@ -132,6 +132,8 @@ class Engine {
   // engine_sa.cpp
   bool installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP, const char*& why);
   void deletePairNow(ContactRecord& r, PairSlot& p);
+  // Installs the pair's deferred outbound policies (once); false if the kernel refused.
+  bool activateOutbound(ContactRecord& r, PairSlot& p);
   void retire(PairSlot& p, uint64_t now);
   // Ends a running negotiation: back to Established when an active pair remains.
   void endNegotiation(unsigned stripe, uint32_t rec);

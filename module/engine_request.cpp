@@ -213,6 +213,19 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
     store_.count(Counter::ProtectedDiscarded);
     return drop("protected port: identity differs from the one the SAs were made for");
   }
+  if (viaPending && !activateOutbound(r, r.pending)) {
+    // The UE has its SAs (this request came through them) but ours cannot send: give up.
+    deletePairNow(r, r.pending);
+    endNegotiation(stripe, rec);
+    settle(stripe, rec);
+    Actions a;
+    a.verdict = Verdict::Reply;
+    a.replyCode = 500;
+    a.replyReason = "Server Internal Error";
+    a.warning = "the kernel refused the outbound policies";
+    a.log = "security setup aborted at SM5";
+    return a;
+  }
   if ((r.flags & kFlagAwaitConfirm) != 0) {
     if (viaPending) {
       // Item 7: a further message through SA11 - the old pair goes, the new one is the pair.

@@ -101,6 +101,9 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   slot.integrity = r.choiceIntegrity;
   slot.cipher = r.choiceCipher;
   kipsec::SaPairParams params = pairParams(slot);
+  // Profile 6: SM4 (and, in a re-registration, nothing else) may leave before the UE has its
+  // SAs; the outbound policies follow once a request arrived through the pair.
+  params.deferOutbound = true;
   if (!fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, keys, params)) {
     kernel_.releaseSpi(ue, pcscf, spi);
     why = "SM3 without a valid ck for the chosen cipher";
@@ -120,6 +123,19 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   slot.state = PairState::Live;
   r.pending = slot;
   spiP = spi;
+  return true;
+}
+
+bool Engine::activateOutbound(ContactRecord& r, PairSlot& p) {
+  if (p.state != PairState::Live || p.outboundActive) {
+    return true;
+  }
+  kipsec::Result res = kernel_.activateOutbound(pairId(r, p), pairParams(p));
+  if (!res.ok() && res.status != kipsec::Status::AlreadyExists) {
+    store_.count(Counter::SaInstallFailed);
+    return false;
+  }
+  p.outboundActive = 1;
   return true;
 }
 

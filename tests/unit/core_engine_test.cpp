@@ -41,8 +41,10 @@ TEST_F(EngineTest, Item1SuccessfulInitialRegistration) {
   EXPECT_EQ(0, memcmp(in, pair.params.integrityKeyToPcscf.data(), 16));
   EXPECT_EQ(0, memcmp(out, pair.params.integrityKeyToUe.data(), 16));
   EXPECT_EQ(Phase::AwaitSm5, phaseOf(5064));
+  EXPECT_FALSE(pair.outboundActive);  // profile 6: SM4 leaves in the clear
 
   Actions a5 = sm5();
+  EXPECT_TRUE(kernel.pairs().begin()->second.outboundActive);  // SM8 and later: ESP only
   EXPECT_EQ(Verdict::Relay, a5.verdict);
   EXPECT_EQ(FailureReason::None, a5.failure);
   EXPECT_EQ(Phase::AwaitSm7, phaseOf(5064));
@@ -385,6 +387,29 @@ TEST_F(EngineTest, KernelFailuresGive500AndReleaseTheSpi) {
   sm1();
   EXPECT_EQ(500, sm3().replyCode);
   EXPECT_EQ(1u, store_->counter(Counter::SpiExhausted));
+}
+
+TEST_F(EngineTest, OutboundRefusedAtSm5Gives500AndNothingStays) {
+  sm1();
+  sm3();
+  kernel.failActivate = true;
+  Actions a = sm5();
+  EXPECT_EQ(Verdict::Reply, a.verdict);
+  EXPECT_EQ(500, a.replyCode);
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(0u, store_->used());
+}
+
+TEST_F(EngineTest, ReRegistrationActivatesTheNewOutboundOnlyWhenSa11IsUsed) {
+  establish(5064);
+  const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
+  request(Path::Protected, 5064, {reSm1});
+  sm3(5064);
+  ASSERT_NE(nullptr, kernel.pairByUePort(5066));
+  EXPECT_FALSE(kernel.pairByUePort(5066)->outboundActive);
+  EXPECT_TRUE(kernel.pairByUePort(5064)->outboundActive);  // SM4 goes through SA2
+  sm5(reSm1, 5066);
+  EXPECT_TRUE(kernel.pairByUePort(5066)->outboundActive);  // SM8 goes through SA12
 }
 
 TEST_F(EngineTest, SpiPNeverEqualsSpiU) {

@@ -63,7 +63,24 @@ Result RecordingSaBackend::addPair(const kipsec::SaPairId& id,
     }
   }
   reserved_.erase(localSpi);
-  pairs_[id.spiP] = Pair{id, params};
+  pairs_[id.spiP] = Pair{id, params, !params.deferOutbound};
+  return Result::success();
+}
+
+Result RecordingSaBackend::activateOutbound(const kipsec::SaPairId& id,
+                                            const kipsec::SaPairParams&) noexcept {
+  calls_.push_back("activateOutbound " + std::to_string(id.spiP));
+  if (failActivate) {
+    return Result::failure(Status::KernelError, 5);
+  }
+  auto it = pairs_.find(id.spiP);
+  if (it == pairs_.end() || it->second.id.spiU != id.spiU) {
+    return Result::failure(Status::NotFound);
+  }
+  if (it->second.outboundActive) {
+    return Result::failure(Status::AlreadyExists);
+  }
+  it->second.outboundActive = true;
   return Result::success();
 }
 

@@ -17,6 +17,7 @@ class RecordingSaBackend : public kipsec::KernelIpsec {
   struct Pair {
     kipsec::SaPairId id;
     kipsec::SaPairParams params;  // keys included: tests compare both ends' keys
+    bool outboundActive = false;  // false while deferred (SM4 must leave in the clear)
   };
 
   kipsec::Result allocSpi(const kipsec::IpAddress& src, const kipsec::IpAddress& dst, uint32_t min,
@@ -27,6 +28,8 @@ class RecordingSaBackend : public kipsec::KernelIpsec {
                          const kipsec::SaPairParams& params) noexcept override;
   kipsec::Result deletePair(const kipsec::SaPairId& id,
                             const kipsec::SaPairParams& params) noexcept override;
+  kipsec::Result activateOutbound(const kipsec::SaPairId& id,
+                                  const kipsec::SaPairParams& params) noexcept override;
   kipsec::Result querySa(const kipsec::IpAddress& dst, uint32_t spi,
                          kipsec::SaInfo& out) noexcept override;
   kipsec::Result listOwned(std::vector<kipsec::SaInfo>& out) noexcept override;
@@ -48,6 +51,7 @@ class RecordingSaBackend : public kipsec::KernelIpsec {
   // Failure injection
   int failAddAt = -1;      // the n-th addPair (0-based) fails
   bool failAlloc = false;  // every allocSpi fails
+  bool failActivate = false;  // every activateOutbound fails
   uint32_t nextSpi = 4096;
   std::vector<uint32_t> forcedSpis;  // handed out first (e.g. to collide with SPI_U)
   std::vector<kipsec::SaGone> gone;  // drained by drainExpired
