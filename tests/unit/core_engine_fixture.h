@@ -92,7 +92,16 @@ class EngineTest : public ::testing::Test {
     f.wwwAuthenticate = wwwStore_;
     f.expires = expires;
     f.forwardedFailure = forwarded;
-    return engine_->onReply(f, now);
+    Actions a = engine_->onReply(f, now);
+    // Profile 5: IK and CK never travel on, whatever the reply was.
+    for (const std::string* text : {&a.wwwAuthenticate, &a.warning, &a.securitySetup}) {
+      EXPECT_EQ(std::string::npos, text->find(kIkHex)) << *text;
+      EXPECT_EQ(std::string::npos, text->find(kCkHex)) << *text;
+    }
+    if (wwwStore_.find(kIkHex) != std::string::npos) {
+      EXPECT_TRUE(a.replaceWwwAuthenticate);
+    }
+    return a;
   }
   static std::string challenge(const char* ik = kIkHex, const char* ck = kCkHex) {
     std::string w = "Digest realm=\"ims.test\", nonce=\"bm9uY2U=\", algorithm=AKAv1-MD5";
