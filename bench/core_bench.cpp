@@ -42,6 +42,10 @@ class NullKernel : public kipsec::KernelIpsec {
                             const kipsec::SaPairParams&) noexcept override {
     return {};
   }
+  kipsec::Result activateOutbound(const kipsec::SaPairId&,
+                                  const kipsec::SaPairParams&) noexcept override {
+    return {};
+  }
   kipsec::Result querySa(const kipsec::IpAddress&, uint32_t, kipsec::SaInfo&) noexcept override {
     return {};
   }
@@ -188,15 +192,18 @@ void runRegistration(benchmark::State& state, bool deleteAfter) {
     r.wwwAuthenticate = www;
     benchmark::DoNotOptimize(engine.onReply(r, now));
     f.path = Path::Protected;
-    benchmark::DoNotOptimize(engine.onRequest(f, now));
+    if (engine.onRequest(f, now).verdict != Verdict::Relay) {
+      state.SkipWithError("SM5 was not relayed");
+      break;
+    }
     r.code = 200;
     r.wwwAuthenticate = {};
     r.expires = 600;
     benchmark::DoNotOptimize(engine.onReply(r, now));
+    ++i;
     if (deleteAfter || store->used() + 1 >= kContacts) {
       engine.deleteContact(ue, port);
     }
-    ++i;
   }
   state.counters["contacts"] = store->used();
   std::free(arena);

@@ -4,6 +4,18 @@ namespace secsetup {
 
 namespace {
 
+void appendNumber(uint32_t v, std::string& out) {
+  char buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) {
+    out += buf[--n];
+  }
+}
+
 void appendList(const FixedList<Token, kMaxAlgs>& list, std::string& out) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (i != 0) {
@@ -23,7 +35,7 @@ void appendParam(const char* name, uint32_t value, bool& first, std::string& out
   first = false;
   out += name;
   out += '=';
-  out += std::to_string(value);
+  appendNumber(value, out);
 }
 
 }  // namespace
@@ -45,7 +57,7 @@ void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
     out += ' ';
   }
   out += "/ ";
-  out += std::to_string(s.saId);
+  appendNumber(s.saId, out);
   bool hasInfo = s.port != 0 || s.protectedPort != 0 || s.unprotectedPort != 0 ||
                  !s.extraInfo.empty();
   if (!hasInfo) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -89,30 +90,43 @@ class Cursor {
     }
     return s_.substr(start, pos_ - start);
   }
-  // quoted-string: returns the raw text between the quotes (escapes kept), false if unterminated.
+  // quoted-string: returns the raw text between the quotes (escapes kept), false if unterminated
+  // or if it holds a control character other than a tab.
   bool quoted(std::string_view& out) noexcept {
     if (peek() != '"') {
       return false;
     }
     std::size_t start = ++pos_;
     while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (c == '\\') {
+      // Jump to the next quote or backslash, then check the span for control characters.
+      const char* base = s_.data() + pos_;
+      std::size_t left = s_.size() - pos_;
+      const void* q = std::memchr(base, '"', left);
+      std::size_t stop = q ? static_cast<std::size_t>(static_cast<const char*>(q) - base) : left;
+      const void* bs = std::memchr(base, '\\', stop);
+      if (bs != nullptr) {
+        stop = static_cast<std::size_t>(static_cast<const char*>(bs) - base);
+      }
+      for (std::size_t i = 0; i < stop; ++i) {
+        auto c = static_cast<unsigned char>(base[i]);
+        if (c < 0x20 && c != '\t') {
+          return false;
+        }
+      }
+      pos_ += stop;
+      if (pos_ >= s_.size()) {
+        return false;
+      }
+      if (s_[pos_] == '\\') {
         if (pos_ + 1 >= s_.size()) {
           return false;
         }
         pos_ += 2;
         continue;
       }
-      if (c == '"') {
-        out = s_.substr(start, pos_ - start);
-        ++pos_;
-        return true;
-      }
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
-        return false;
-      }
+      out = s_.substr(start, pos_ - start);  // at the closing quote
       ++pos_;
+      return true;
     }
     return false;
   }
