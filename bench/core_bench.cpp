@@ -18,6 +18,9 @@ using namespace secsetup;
 
 namespace {
 
+// The best repetition approximates the uncontended cost on a shared machine.
+double minOf(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+
 const std::string kSm1 =
     "esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064";
 const std::string kSm4 =
@@ -65,7 +68,7 @@ void BM_BaselineCopySm1(benchmark::State& state) {
     benchmark::DoNotOptimize(copy);
   }
 }
-BENCHMARK(BM_BaselineCopySm1);
+BENCHMARK(BM_BaselineCopySm1)->ComputeStatistics("min", minOf);
 
 void BM_ParseSm1(benchmark::State& state) {
   SecuritySetup s;
@@ -75,7 +78,7 @@ void BM_ParseSm1(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
 }
-BENCHMARK(BM_ParseSm1);
+BENCHMARK(BM_ParseSm1)->ComputeStatistics("min", minOf);
 
 void BM_ParseSm4(benchmark::State& state) {
   SecuritySetup s;
@@ -93,8 +96,8 @@ void BM_ParseSm1ByValue(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(BM_ParseSm1ByValue);
-BENCHMARK(BM_ParseSm4);
+BENCHMARK(BM_ParseSm1ByValue)->ComputeStatistics("min", minOf);
+BENCHMARK(BM_ParseSm4)->ComputeStatistics("min", minOf);
 
 void BM_EncodeSm1(benchmark::State& state) {
   SecuritySetup s = parseSecuritySetup(kSm1).value();
@@ -104,7 +107,7 @@ void BM_EncodeSm1(benchmark::State& state) {
     benchmark::DoNotOptimize(out);
   }
 }
-BENCHMARK(BM_EncodeSm1);
+BENCHMARK(BM_EncodeSm1)->ComputeStatistics("min", minOf);
 
 void BM_EncodeSm4(benchmark::State& state) {
   SecuritySetup s = parseSecuritySetup(kSm4).value();
@@ -114,7 +117,7 @@ void BM_EncodeSm4(benchmark::State& state) {
     benchmark::DoNotOptimize(out);
   }
 }
-BENCHMARK(BM_EncodeSm4);
+BENCHMARK(BM_EncodeSm4)->ComputeStatistics("min", minOf);
 
 void BM_DeriveIntegrityKeys(benchmark::State& state) {
   uint8_t ik[16] = {1, 2, 3}, in[16], out[16];
@@ -123,7 +126,7 @@ void BM_DeriveIntegrityKeys(benchmark::State& state) {
     benchmark::DoNotOptimize(in);
   }
 }
-BENCHMARK(BM_DeriveIntegrityKeys);
+BENCHMARK(BM_DeriveIntegrityKeys)->ComputeStatistics("min", minOf);
 
 void BM_Sm1Digest(benchmark::State& state) {
   SecuritySetup s = parseSecuritySetup(kSm1).value();
@@ -133,7 +136,7 @@ void BM_Sm1Digest(benchmark::State& state) {
     benchmark::DoNotOptimize(d);
   }
 }
-BENCHMARK(BM_Sm1Digest);
+BENCHMARK(BM_Sm1Digest)->ComputeStatistics("min", minOf);
 
 void noLock(void*, unsigned) {}
 
@@ -210,11 +213,11 @@ void runRegistration(benchmark::State& state, bool deleteAfter) {
 }
 
 void BM_RegistrationThenDelete(benchmark::State& state) { runRegistration(state, true); }
-BENCHMARK(BM_RegistrationThenDelete);
+BENCHMARK(BM_RegistrationThenDelete)->ComputeStatistics("min", minOf);
 
 // Registrations accumulate (up to 70000 contacts): lookups in a filling store.
 void BM_RegistrationFillingStore(benchmark::State& state) { runRegistration(state, false); }
-BENCHMARK(BM_RegistrationFillingStore)->Iterations(60000);
+BENCHMARK(BM_RegistrationFillingStore)->ComputeStatistics("min", minOf)->Iterations(60000);
 
 void BM_SharedBytesPerContact(benchmark::State& state) {
   const uint32_t n = static_cast<uint32_t>(state.range(0));
@@ -226,7 +229,7 @@ void BM_SharedBytesPerContact(benchmark::State& state) {
   state.counters["bytes_per_contact"] = static_cast<double>(bytes) / n;
   state.counters["record_bytes"] = sizeof(ContactRecord);
 }
-BENCHMARK(BM_SharedBytesPerContact)->Arg(10000)->Arg(100000);
+BENCHMARK(BM_SharedBytesPerContact)->ComputeStatistics("min", minOf)->Arg(10000)->Arg(100000);
 
 }  // namespace
 
