@@ -30,10 +30,17 @@ int ki_secsetup_check(sip_msg_t *msg)
 
 	if(msg->first_line.type != SIP_REQUEST)
 		return 1;
+	if(secsetup_is_retransmission(msg))
+		return 0;
 	if(secsetup_request_facts(msg, &f) < 0)
 		return 0; /* not a request anyone can answer: dropped */
 	if(f.req.path == SECSETUP_PATH_OTHER)
 		return 1; /* not the access side */
+	if(f.req.is_register) {
+		rc = secsetup_own_transaction(msg);
+		if(rc <= 0)
+			return rc;
+	}
 	rc = secsetup_on_request(&f.req, secsetup_now(), &a);
 	if(rc != SECSETUP_OK) {
 		LM_ERR("core failed on a request from %s:%u: %s\n", f.src_ip,
@@ -44,6 +51,8 @@ int ki_secsetup_check(sip_msg_t *msg)
 		LM_INFO("%s\n", a.log);
 	switch(a.verdict) {
 		case SECSETUP_DROP:
+			if(f.req.is_register)
+				secsetup_drop_transaction(msg);
 			return 0;
 		case SECSETUP_REPLY:
 			if(secsetup_send_reply(msg, &a) < 0)

@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "core/dprint.h"
+#include "core/locking.h"
 #include "core/mem/shm_mem.h"
 #include "core/ut.h"
 
@@ -12,13 +13,21 @@
 #include "tm_hooks.h"
 
 struct tm_binds secsetup_tmb;
+static tm_xapi_t secsetup_xtmb;
 
-/* Kept with the transaction (shared memory) until its final reply. */
+/* Kept with the transaction (shared memory) until it ends. The upstream may send its final
+ * reply more than once, and tm runs this callback for each copy in whichever worker gets it,
+ * concurrently, then relays the copy that reaches its reply lock first. So the first copy
+ * asks the core and records the edits; every other copy waits for that and gets the same
+ * edits: whichever copy tm relays, the UE sees the same SM4 or SM8. */
 typedef struct followed_register
 {
+	gen_lock_t lock;
 	char src_ip[IP_ADDR_MAX_STR_SIZE];
 	unsigned short src_port;
 	int failure;
+	int answered_code; /* final code the core has seen, 0 before */
+	secsetup_actions_t actions;
 } followed_register_t;
 
 int secsetup_tm_init(void)
@@ -27,12 +36,58 @@ int secsetup_tm_init(void)
 		LM_ERR("cannot bind to the tm module: load tm.so before secsetup\n");
 		return -1;
 	}
+	if(tm_load_xapi(&secsetup_xtmb) != 0) {
+		LM_ERR("cannot bind to the tm module's extra API\n");
+		return -1;
+	}
 	return 0;
+}
+
+int secsetup_is_retransmission(sip_msg_t *msg)
+{
+	/* 0: tm found the transaction and has resent its last reply. */
+	return secsetup_xtmb.t_check_trans(msg) == 0;
+}
+
+int secsetup_own_transaction(sip_msg_t *msg)
+{
+	int rc = secsetup_tmb.t_newtran(msg);
+
+	if(rc == 0)
+		return 0; /* a retransmission that raced the first copy: tm absorbed it */
+	return rc > 0 ? 1 : -1;
+}
+
+void secsetup_drop_transaction(sip_msg_t *msg)
+{
+	secsetup_tmb.t_release(msg);
 }
 
 static void release_followed(void *p)
 {
+	lock_destroy(&((followed_register_t *)p)->lock);
 	shm_free(p);
+}
+
+/* The core's edits for this final reply: computed once per transaction and code. */
+static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
+		secsetup_actions_t *out)
+{
+	int rc = SECSETUP_OK;
+
+	lock_get(&f->lock);
+	if(f->answered_code != r->code) {
+		rc = secsetup_on_reply(r, secsetup_now(), &f->actions);
+		if(rc == SECSETUP_OK) {
+			f->answered_code = r->code;
+			if(f->actions.log[0] != '\0')
+				LM_INFO("%s\n", f->actions.log);
+		}
+	}
+	if(rc == SECSETUP_OK)
+		memcpy(out, &f->actions, sizeof(*out));
+	lock_release(&f->lock);
+	return rc;
 }
 
 static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
@@ -75,13 +130,11 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		}
 		r.expires = ps->code < 300 ? secsetup_msg_expires(rpl) : -1;
 	}
-	if(secsetup_on_reply(&r, secsetup_now(), &a) != SECSETUP_OK) {
+	if(actions_for(f, &r, &a) != SECSETUP_OK) {
 		LM_ERR("core failed on a %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
 		return;
 	}
-	if(a.log[0] != '\0')
-		LM_INFO("%s\n", a.log);
 	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
@@ -97,6 +150,10 @@ int secsetup_follow_register(
 		return -1;
 	}
 	memset(f, 0, sizeof(*f));
+	if(lock_init(&f->lock) == NULL) {
+		shm_free(f);
+		return -1;
+	}
 	strncpy(f->src_ip, src_ip, sizeof(f->src_ip) - 1);
 	f->src_port = src_port;
 	f->failure = failure;
@@ -105,7 +162,7 @@ int secsetup_follow_register(
 			   release_followed)
 			<= 0) {
 		LM_ERR("cannot follow the REGISTER transaction\n");
-		shm_free(f);
+		release_followed(f);
 		return -1;
 	}
 	return 0;

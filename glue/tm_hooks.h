@@ -9,6 +9,17 @@ extern struct tm_binds secsetup_tmb;
 /* Binds to tm; from mod_init. */
 int secsetup_tm_init(void);
 
+/* True if msg retransmits a request tm already handles (tm has answered it again): the core
+ * must see every request once. */
+int secsetup_is_retransmission(sip_msg_t *msg);
+
+/* Creates the transaction of a REGISTER before the core sees it, so that a retransmission
+ * arriving meanwhile is absorbed by tm instead of reaching the core twice.
+ * 1: created; 0: it was a retransmission (handled); -1: error. */
+int secsetup_own_transaction(sip_msg_t *msg);
+/* Releases that transaction when the request is discarded rather than answered. */
+void secsetup_drop_transaction(sip_msg_t *msg);
+
 /* Follows the REGISTER transaction msg is about to create: its final reply goes to the core
  * (SM3 -> SM4, SM7 -> SM8) and carries the core's edits. failure: what the request
  * carries on (enum secsetup_failure). */

@@ -55,11 +55,12 @@ capture_stop() {  # NAME: leaves WORK/NAME.txt
 }
 
 
-scscf_start() {  # SCENARIO [SIPP-ARGS...]: the S-CSCF for one call
-	local sf=$1
-	shift
-	sipp_bg scscf scscf -- -sf "$SIPP_DIR/$sf.xml" -i "$SCSCF_IP" -p 5060 -m 1 "$@"
-	sleep 0.3
+scscf_start() {  # NAME SCENARIO [SIPP-ARGS...]: the S-CSCF for one call; sipp_wait NAME
+	local name=$1 sf=$2
+	shift 2
+	sipp_bg "$name" scscf -- -sf "$SIPP_DIR/$sf.xml" -i "$SCSCF_IP" -p 5060 -m 1 "$@"
+	# SIPp needs a moment to bind under UML; tm would retransmit anyway, this keeps it calm.
+	sleep 1
 }
 
 ue_once() {  # HDR1 HDR2 [TARGET-PORT]: one REGISTER from the UE; returns SIPp's verdict

@@ -4,11 +4,11 @@
 # refused NAME HDR1 HDR2 REASON: the S-CSCF sees "Failure: REASON", the UE gets 403.
 refused() {
 	local name=$1 h1=$2 h2=$3 reason=$4
-	scscf_start scscf_forbid
+	scscf_start "scscf_$name" scscf_forbid
 	ue_once "$h1" "$h2"
-	sipp_wait scscf
-	check "${name}_s_cscf_gets_failure_${reason}" trace_has scscf "^Failure: *$reason"
-	check "${name}_s_cscf_gets_no_security_setup" trace_lacks scscf '^Security-setup' 
+	sipp_wait "scscf_$name"
+	check "${name}_s_cscf_gets_failure_${reason}" trace_has "scscf_$name" "^Failure: *$reason"
+	check "${name}_s_cscf_gets_no_security_setup" trace_lacks "scscf_$name" '^Security-setup' 
 	check "${name}_ue_gets_403" status_is ue 403
 	check "${name}_leaves_nothing" nothing_left
 }

@@ -2,9 +2,9 @@
 # the SAs (issue: "kernel failure while creating SAs") likewise; nothing is left behind.
 
 scenario_no_sa_possible() {
-	scscf_start scscf_challenge_without_ik
+	scscf_start scscf_no_ik scscf_challenge_without_ik
 	ue_once "Security-setup: $SM1_LINE" "$AUTH_UNPROTECTED"
-	sipp_wait scscf
+	sipp_wait scscf_no_ik
 	check sm3_without_ik_ue_gets_500 status_is ue 500
 	check sm3_without_ik_warning_names_cause trace_has ue '^Warning: 399 .*ik'
 	check sm3_without_ik_no_security_setup_to_ue trace_lacks ue '^Security-setup' 
@@ -17,9 +17,9 @@ scenario_no_sa_possible() {
 	/sbin/rmmod esp4 2>>"$CHECK_LOG"
 	$IP -n pcscf xfrm policy add src "$UE_IP" dst "$PCSCF_UE_IP" proto udp sport 5099 dport 5060 \
 		dir in tmpl src "$UE_IP" dst "$PCSCF_UE_IP" proto esp mode transport
-	scscf_start scscf_aka
+	scscf_start scscf_kernel_failure scscf_challenge
 	ue_once "Security-setup: $SM1_LINE" "$AUTH_UNPROTECTED"
-	sipp_wait scscf
+	sipp_wait scscf_kernel_failure
 	check kernel_failure_ue_gets_500 status_is ue 500
 	check kernel_failure_leaves_no_owned_sa bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
 	check kernel_failure_leaves_no_contact contacts_are 0
