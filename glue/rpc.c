@@ -26,7 +26,7 @@ static void add_contact(void *p, const secsetup_contact_info_t *c)
 	l->found++;
 	if(l->rpc->add(l->ctx, "{", &h) < 0)
 		return;
-	l->rpc->struct_add(h, "sdssdddddssss", "ue", c->ue_ip, "port", c->port,
+	l->rpc->struct_add(h, "sdssuuduussss", "ue", c->ue_ip, "port", c->port,
 			"state", c->state, "integrity", c->integrity ? c->integrity : "",
 			"spi_p", c->spi_p, "spi_u", c->spi_u, "new_port", c->new_port,
 			"new_spi_p", c->new_spi_p, "new_spi_u", c->new_spi_u, "cipher",

@@ -36,6 +36,24 @@ prepare_uml() {
 		gcm cipher_null af_key 2>/dev/null
 	/sbin/ip link set lo up
 	hostname sandbox 2>/dev/null
+	warm_crypto
+}
+
+# The first SA of each algorithm makes the kernel look up its crypto templates, each lookup
+# an exec of modprobe, which takes seconds in UML: do it once here, not in a test's first
+# registration (where it looks like a stalled P-CSCF).
+warm_crypto() {
+	local k20=0x0102030405060708090a0b0c0d0e0f1011121314 k16=0x000102030405060708090a0b0c0d0e0f
+	local k24=0x000102030405060708090a0b0c0d0e0f1011121314151617 spi=256 a e
+	/sbin/ip netns add warm
+	for a in "hmac(sha1) $k20" "hmac(md5) $k16"; do
+		for e in "cbc(aes) $k16" "cbc(des3_ede) $k24" "ecb(cipher_null) \"\""; do
+			spi=$((spi + 1))
+			echo "xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi $spi mode transport auth-trunc $a 96 enc $e"
+			echo "xfrm state add src 2001:db8::1 dst 2001:db8::2 proto esp spi $spi mode transport auth-trunc $a 96 enc $e"
+		done
+	done | /sbin/ip -n warm -batch - 2>/dev/null
+	/sbin/ip netns del warm
 }
 
 prepare_host() {
