@@ -27,6 +27,24 @@ const char* toString(Counter c) noexcept {
       return "store_full";
     case Counter::UserAuthFailures:
       return "user_auth_failures";
+    case Counter::NegotiationsStarted:
+      return "negotiations_started";
+    case Counter::RegistrationsEstablished:
+      return "registrations_established";
+    case Counter::FailedNoCommonIntegrity:
+      return "failed_no_common_integrity";
+    case Counter::FailedNoCommonConfidentiality:
+      return "failed_no_common_confidentiality";
+    case Counter::FailedUnsupportedMechanism:
+      return "failed_unsupported_mechanism";
+    case Counter::FailedMalformed:
+      return "failed_malformed";
+    case Counter::FailedMismatch:
+      return "failed_mismatch";
+    case Counter::FailedSm3WithoutKeys:
+      return "failed_sm3_without_keys";
+    case Counter::FailedKernel:
+      return "failed_kernel";
     case Counter::Count_:
       break;
   }

@@ -30,7 +30,17 @@ enum class Counter : unsigned {
   SaDeleted,
   SpiExhausted,
   StoreFull,
-  UserAuthFailures,
+  UserAuthFailures,  // also the counter of the Failure reason UserAuthenticationFailure
+  // Outcomes (appended: the indexes above stay as they were).
+  NegotiationsStarted,       // SM1s (initial or re-registration), accepted or refused
+  RegistrationsEstablished,  // SM7 2xx of an initial or a re-registration
+  FailedNoCommonIntegrity,   // one counter per Failure reason the P-CSCF sends
+  FailedNoCommonConfidentiality,
+  FailedUnsupportedMechanism,
+  FailedMalformed,
+  FailedMismatch,
+  FailedSm3WithoutKeys,  // SM3 without a valid ik (or ck for the chosen cipher): 500
+  FailedKernel,          // SPI, SA pair or outbound policies refused by the kernel: 500
   Count_
 };
 const char* toString(Counter c) noexcept;

@@ -33,6 +33,10 @@ Globals& globals() {
 static_assert(static_cast<int>(FailureReason::UserAuthenticationFailure) ==
                   SECSETUP_FAILURE_USER_AUTHENTICATION,
               "C and C++ failure codes agree");
+static_assert(static_cast<int>(Event::Established) == SECSETUP_EVENT_ESTABLISHED &&
+                  static_cast<int>(Event::Failed) == SECSETUP_EVENT_FAILED &&
+                  static_cast<int>(Event::AuthTimeout) == SECSETUP_EVENT_AUTH_TIMEOUT,
+              "C and C++ event codes agree");
 
 }  // namespace
 
@@ -249,7 +253,8 @@ int secsetup_on_timer(uint64_t now, secsetup_report_cb cb, void* ctx) noexcept {
       for (const Report& r : reports) {
         std::string ip = r.ue.toString();
         secsetup_report_t c{r.callId.c_str(), r.impi.c_str(), r.impu.c_str(), ip.c_str(),
-                            r.uePort, toString(r.reason)};
+                            r.uePort, toString(r.reason), static_cast<int>(r.event), r.spiP,
+                            r.spiU};
         cb(ctx, &c);
       }
     }

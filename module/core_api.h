@@ -127,6 +127,15 @@ typedef struct secsetup_reply {
 	int forwarded_failure;           /* enum secsetup_failure the glue kept on the transaction */
 } secsetup_reply_t;
 
+/* What happened, for the operator: the glue raises event_route[secsetup:<name>] once it has
+ * carried out the actions (or sent the report). */
+enum secsetup_event {
+	SECSETUP_EVENT_NONE = 0,
+	SECSETUP_EVENT_ESTABLISHED = 1, /* SM7 2xx: an initial or re-registration is established */
+	SECSETUP_EVENT_FAILED = 2,      /* a negotiation refused (Failure) or aborted (500, 503) */
+	SECSETUP_EVENT_AUTH_TIMEOUT = 3 /* the registration timer expired (D.2.2): reports only */
+};
+
 enum secsetup_verdict {
 	SECSETUP_RELAY = 0, /* go on with the changes below */
 	SECSETUP_DROP = 1,  /* discard silently, no reply */
@@ -146,6 +155,11 @@ typedef struct secsetup_actions {
 	char warning[160];     /* non-empty: text for a Warning header */
 	unsigned retry_after;  /* non-zero: add Retry-After */
 	char log[192];         /* one line for the log; never holds key material */
+	int event;             /* enum secsetup_event: raise it after carrying out the above */
+	uint16_t event_port;   /* the UE's protected port concerned; 0: the request's source port */
+	uint32_t event_spi_p;  /* SPI_P and SPI_U of the SA pair concerned; 0 when none */
+	uint32_t event_spi_u;
+	char event_reason[64]; /* FAILED: the Failure token or the cause; never key material */
 } secsetup_actions_t;
 
 /* now: seconds (monotonic or wall clock, the same source for every call). */
@@ -160,6 +174,9 @@ typedef struct secsetup_report {
 	const char *ue_ip;
 	uint16_t ue_port;
 	const char *failure;
+	int event;            /* enum secsetup_event: SECSETUP_EVENT_AUTH_TIMEOUT */
+	uint32_t spi_p;       /* the pending pair the timer removed; 0 when none */
+	uint32_t spi_u;
 } secsetup_report_t;
 typedef void (*secsetup_report_cb)(void *ctx, const secsetup_report_t *report);
 

@@ -53,6 +53,12 @@ int fillActions(const Actions& a, secsetup_actions_t* out) {
   out->strip_security_setup = a.stripSecuritySetup ? 1 : 0;
   out->replace_www_authenticate = a.replaceWwwAuthenticate ? 1 : 0;
   out->retry_after = a.retryAfter;
+  out->event = static_cast<int>(a.event);
+  out->event_port = a.eventPort;
+  out->event_spi_p = a.eventSpiP;
+  out->event_spi_u = a.eventSpiU;
+  copyOut(out->event_reason, sizeof(out->event_reason),
+          std::string_view(a.eventReason).substr(0, sizeof(out->event_reason) - 1));
   bool ok = copyOut(out->reply_reason, sizeof(out->reply_reason), a.replyReason) &&
             copyOut(out->failure_token, sizeof(out->failure_token), toString(a.failure)) &&
             copyOut(out->security_setup, sizeof(out->security_setup), a.securitySetup) &&

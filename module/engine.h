@@ -59,6 +59,15 @@ enum class Verdict : uint8_t {
   Reply,  // answer the request with replyCode (requests only)
 };
 
+// What happened, for the operator (event_route[secsetup:...]); the glue raises it once the
+// actions are carried out. Values as enum secsetup_event in core_api.h.
+enum class Event : uint8_t {
+  None,
+  Established,  // SM7 2xx: an initial or a re-registration is established
+  Failed,       // a negotiation refused (Failure) or aborted (500, 503)
+  AuthTimeout,  // the registration timer expired (D.2.2); only in a Report
+};
+
 struct Actions {
   Verdict verdict = Verdict::Relay;
   int replyCode = 0;           // Reply: the code to answer; for a reply: the code to put instead
@@ -72,6 +81,11 @@ struct Actions {
   unsigned retryAfter = 0;                      // add Retry-After when non-zero
   const char* log = "";                         // what happened (static text, never keys);
                                                 // the detail of a refusal is in warning
+  Event event = Event::None;     // raise this event after carrying out the rest
+  uint16_t eventPort = 0;        // the UE's protected port concerned (0: the source port)
+  uint32_t eventSpiP = 0;        // the SA pair concerned (0: none)
+  uint32_t eventSpiU = 0;
+  const char* eventReason = "";  // Failed: the Failure token or the cause (static, never keys)
 };
 
 // Something the glue must tell the home network (D.2.2): a REGISTER for that IMPI/Call-ID
@@ -83,6 +97,9 @@ struct Report {
   kipsec::IpAddress ue;
   uint16_t uePort = 0;
   FailureReason reason = FailureReason::None;
+  Event event = Event::AuthTimeout;
+  uint32_t spiP = 0;  // the pending pair the timer removed (0: none)
+  uint32_t spiU = 0;
 };
 
 // A read-only view of one contact for RPC listings (no keys).
@@ -130,7 +147,9 @@ class Engine {
            uint64_t now);
   void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
   // engine_sa.cpp
-  bool installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP, const char*& why);
+  // False with why and the counter of the cause (kernel or keys) when nothing was installed.
+  bool installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP, const char*& why,
+                      Counter& cause);
   void deletePairNow(ContactRecord& r, PairSlot& p);
   // Installs the pair's deferred outbound policies (once); false if the kernel refused.
   bool activateOutbound(ContactRecord& r, PairSlot& p);
@@ -142,6 +161,9 @@ class Engine {
   void settleNewPort(unsigned stripe, uint32_t rec);
   void removeContact(unsigned stripe, uint32_t rec);
   Actions failure(FailureReason reason, const std::string& detail);
+  // A refusal or abort that is not a Failure header (500, 503): the Failed event and its
+  // counter, with the pair concerned (or none).
+  void failed(Actions& a, Counter c, const char* cause, const PairSlot* pair);
   void handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<Report>& reports);
 
   ContactStore& store_;

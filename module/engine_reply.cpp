@@ -102,8 +102,13 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
                  uint64_t now) {
   ContactRecord& r = store_.record(rec);
   const char* why = "SM3 without a valid ik";
+  Counter cause = Counter::FailedSm3WithoutKeys;
   uint32_t spiP = 0;
-  if (!keysValid || !installPending(r, keys, spiP, why)) {
+  if (!keysValid || !installPending(r, keys, spiP, why, cause)) {
+    PairSlot proposed{};
+    proposed.uePort = r.proposedPort;
+    proposed.spiU = r.proposedSpiU;
+    failed(a, cause, why, &proposed);
     a.replyCode = 500;
     a.replyReason = "Server Internal Error";
     a.replaceWwwAuthenticate = true;
@@ -128,6 +133,12 @@ void Engine::sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a,
   bool reReg = (r.flags & kFlagReRegistration) != 0;
   if (f.code >= 200 && f.code < 300 && f.expires != 0) {
     uint64_t expires = f.expires > 0 ? static_cast<uint64_t>(f.expires) : 3600;
+    const PairSlot& made = r.pending;
+    store_.count(Counter::RegistrationsEstablished);
+    a.event = Event::Established;
+    a.eventPort = made.uePort;
+    a.eventSpiP = made.spiP;
+    a.eventSpiU = made.spiU;
     if (reReg) {
       r.flags = kFlagAwaitConfirm;  // item 7: all four SAs stay until SA11 is used
     } else {

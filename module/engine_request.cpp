@@ -109,11 +109,13 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint
     }
     return relay("network authentication failure REGISTER relayed");
   }
+  store_.count(Counter::NegotiationsStarted);  // an initial REGISTER without a proposal
   store_.count(Counter::SecSetupParseErrors);
   return failure(FailureReason::MalformedSecuritySetup, "Security-setup: missing");
 }
 
 Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  store_.count(Counter::NegotiationsStarted);
   if (f.securitySetupCount > 1) {
     store_.count(Counter::SecSetupParseErrors);
     return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
@@ -160,8 +162,8 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
   if (rec == kNil) {
     rec = store_.allocate(f.source);
     if (rec == kNil) {
-      store_.count(Counter::StoreFull);
       Actions a;
+      failed(a, Counter::StoreFull, "contact store full", nullptr);
       a.verdict = Verdict::Reply;
       a.replyCode = 503;
       a.replyReason = "Service Unavailable";
@@ -215,10 +217,12 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
   }
   if (viaPending && !activateOutbound(r, r.pending)) {
     // The UE has its SAs (this request came through them) but ours cannot send: give up.
+    PairSlot refused = r.pending;
     deletePairNow(r, r.pending);
     endNegotiation(stripe, rec);
     settle(stripe, rec);
     Actions a;
+    failed(a, Counter::FailedKernel, "the kernel refused the outbound policies", &refused);
     a.verdict = Verdict::Reply;
     a.replyCode = 500;
     a.replyReason = "Server Internal Error";
@@ -276,6 +280,7 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
 
 Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
                                   uint64_t now) {
+  store_.count(Counter::NegotiationsStarted);
   if (f.securitySetupCount > 1) {
     store_.count(Counter::SecSetupParseErrors);
     return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
@@ -341,10 +346,15 @@ Actions Engine::sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64
   }
   if (reason != FailureReason::None) {
     // Item 3: the SAs go (after the 403 has left through them).
+    PairSlot refused = r.pending;
     retire(r.pending, now);
     endNegotiation(stripe, rec);
     settle(stripe, rec);
-    return failure(reason, detail);
+    Actions a = failure(reason, detail);
+    a.eventPort = refused.uePort;
+    a.eventSpiP = refused.spiP;
+    a.eventSpiU = refused.spiU;
+    return a;
   }
   r.phase = Phase::AwaitSm7;
   r.timerAt = now + policy_.registrationTimer;

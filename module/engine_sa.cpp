@@ -62,7 +62,8 @@ kipsec::SaPairParams pairParams(const PairSlot& p) noexcept {
 }  // namespace
 
 bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP,
-                            const char*& why) {
+                            const char*& why, Counter& cause) {
+  cause = Counter::FailedKernel;
   kipsec::IpAddress ue = ContactStore::ueAddress(r);
   kipsec::IpAddress pcscf = ContactStore::pcscfAddress(r);
   // An initial registration again on the port of a live pair (the UE lost its SAs): the
@@ -107,6 +108,7 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   if (!fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, keys, params)) {
     kernel_.releaseSpi(ue, pcscf, spi);
     why = "SM3 without a valid ck for the chosen cipher";
+    cause = Counter::FailedSm3WithoutKeys;
     return false;
   }
   kipsec::Result res = kernel_.addPair(pairId(r, slot), params);
@@ -202,9 +204,42 @@ void Engine::removeContact(unsigned stripe, uint32_t rec) {
   store_.release(stripe, rec);
 }
 
+namespace {
+
+Counter failureCounter(FailureReason reason) noexcept {
+  switch (reason) {
+    case FailureReason::NoCommonIntegrityAlgorithm:
+      return Counter::FailedNoCommonIntegrity;
+    case FailureReason::NoCommonConfidentialityAlgorithm:
+      return Counter::FailedNoCommonConfidentiality;
+    case FailureReason::UnsupportedMechanism:
+      return Counter::FailedUnsupportedMechanism;
+    case FailureReason::SecuritySetupMismatch:
+      return Counter::FailedMismatch;
+    case FailureReason::UserAuthenticationFailure:
+      return Counter::UserAuthFailures;
+    default:
+      return Counter::FailedMalformed;
+  }
+}
+
+}  // namespace
+
+void Engine::failed(Actions& a, Counter c, const char* cause, const PairSlot* pair) {
+  store_.count(c);
+  a.event = Event::Failed;
+  a.eventReason = cause;
+  if (pair != nullptr) {
+    a.eventPort = pair->uePort;
+    a.eventSpiP = pair->spiP;
+    a.eventSpiU = pair->spiU;
+  }
+}
+
 Actions Engine::failure(FailureReason reason, const std::string& detail) {
   store_.count(Counter::NegotiationFailures);
   Actions a;
+  failed(a, failureCounter(reason), toString(reason), nullptr);
   a.failure = reason;
   a.warning = detail;
   a.stripSecuritySetup = true;

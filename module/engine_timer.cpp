@@ -41,6 +41,8 @@ void Engine::handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<
       rep.impu.assign(r.impu, r.impuLen);
       rep.ue = ContactStore::ueAddress(r);
       rep.uePort = r.pending.uePort;
+      rep.spiP = r.pending.spiP;
+      rep.spiU = r.pending.spiU;
       rep.reason = FailureReason::UserAuthenticationFailure;
       reports.push_back(std::move(rep));
     }

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -100,8 +101,13 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   secsetup_request_t sm5 = registerRequest(SECSETUP_PATH_PROTECTED, setup, 1);
   ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&sm5, 101, &out));
   EXPECT_EQ(SECSETUP_RELAY, out.verdict);
+  EXPECT_EQ(SECSETUP_EVENT_NONE, out.event);
   secsetup_reply_t r7 = reply(200, "");
   ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r7, 101, &out));
+  EXPECT_EQ(SECSETUP_EVENT_ESTABLISHED, out.event);
+  EXPECT_EQ(5064, out.event_port);
+  EXPECT_EQ(4096u, out.event_spi_p);
+  EXPECT_STREQ("", out.event_reason);
 
   std::vector<std::string> states;
   ASSERT_EQ(SECSETUP_OK, secsetup_list_contacts(
@@ -123,6 +129,9 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   EXPECT_EQ(403, out.reply_code);
   EXPECT_EQ(SECSETUP_FAILURE_NO_COMMON_INTEGRITY, out.failure);
   EXPECT_STREQ("NoCommonIntegrityAlgorithm", out.failure_token);
+  EXPECT_EQ(SECSETUP_EVENT_FAILED, out.event);
+  EXPECT_STREQ("NoCommonIntegrityAlgorithm", out.event_reason);
+  EXPECT_EQ(0u, out.event_spi_p);
 
   // Invalid input is refused with a status, never an exception.
   secsetup_request_t junk = req;
@@ -150,21 +159,37 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
                              200 + p.registration_timer,
                              [](void* ctx, const secsetup_report_t* r) {
                                static_cast<std::vector<std::string>*>(ctx)->push_back(
-                                   std::string(r->call_id) + " " + r->impi + " " + r->failure);
+                                   std::string(r->call_id) + " " + r->impi + " " + r->failure +
+                                   " " + std::to_string(r->event) + " " +
+                                   std::to_string(r->ue_port) + " " + std::to_string(r->spi_u));
                              },
                              &reports));
   ASSERT_EQ(1u, reports.size());
-  EXPECT_EQ("api-call-2 alice@ims.test UserAuthenticationFailure", reports[0]);
+  EXPECT_EQ("api-call-2 alice@ims.test UserAuthenticationFailure " +
+                std::to_string(SECSETUP_EVENT_AUTH_TIMEOUT) + " 5080 7001",
+            reports[0]);
 
   const char* name = nullptr;
   uint64_t value = 0;
   bool sawInstalled = false;
+  std::map<std::string, uint64_t> counters;
   for (unsigned i = 0; secsetup_counter(i, &name, &value) == SECSETUP_OK; ++i) {
     if (std::string(name) == "sa_installed") {
       sawInstalled = value == 2;
     }
+    counters[name] = value;
   }
   EXPECT_TRUE(sawInstalled);
+  EXPECT_EQ(3u, counters["negotiations_started"]);
+  EXPECT_EQ(1u, counters["registrations_established"]);
+  EXPECT_EQ(1u, counters["failed_no_common_integrity"]);
+  EXPECT_EQ(1u, counters["user_auth_failures"]);
+  for (const char* n : {"failed_no_common_confidentiality", "failed_unsupported_mechanism",
+                        "failed_malformed", "failed_mismatch", "failed_sm3_without_keys",
+                        "failed_kernel"}) {
+    EXPECT_EQ(1u, counters.count(n)) << n;
+    EXPECT_EQ(0u, counters[n]) << n;
+  }
 
   EXPECT_EQ(SECSETUP_OK, secsetup_delete_contact(str(kUe), 5064));
   EXPECT_EQ(SECSETUP_NOT_FOUND, secsetup_delete_contact(str(kUe), 5064));

@@ -14,6 +14,8 @@ TEST_F(EngineTest, Item1SuccessfulInitialRegistration) {
   EXPECT_EQ(Verdict::Relay, a1.verdict);
   EXPECT_TRUE(a1.stripSecuritySetup);
   EXPECT_EQ(FailureReason::None, a1.failure);
+  EXPECT_EQ(Event::None, a1.event);
+  EXPECT_EQ(1u, store_->counter(Counter::NegotiationsStarted));
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(1u, store_->used());
 
@@ -47,9 +49,18 @@ TEST_F(EngineTest, Item1SuccessfulInitialRegistration) {
   EXPECT_TRUE(kernel.pairs().begin()->second.outboundActive);  // SM8 and later: ESP only
   EXPECT_EQ(Verdict::Relay, a5.verdict);
   EXPECT_EQ(FailureReason::None, a5.failure);
+  EXPECT_EQ(Event::None, a3.event);
+  EXPECT_EQ(Event::None, a5.event);
   EXPECT_EQ(Phase::AwaitSm7, phaseOf(5064));
-  sm7(200);
+  Actions a7 = sm7(200);
   EXPECT_EQ(Phase::Established, phaseOf(5064));
+  EXPECT_EQ(Event::Established, a7.event);
+  EXPECT_EQ(5064, a7.eventPort);
+  EXPECT_EQ(4096u, a7.eventSpiP);
+  EXPECT_EQ(3344556677u, a7.eventSpiU);
+  EXPECT_STREQ("", a7.eventReason);
+  EXPECT_EQ(1u, store_->counter(Counter::RegistrationsEstablished));
+  EXPECT_EQ(0u, store_->counter(Counter::NegotiationFailures));
   EXPECT_EQ(1u, kernel.livePairs());
   // Protected traffic from the UE's port is accepted; the pair stays.
   EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5064, {}, false).verdict);
@@ -70,11 +81,18 @@ TEST_F(EngineTest, Item2UnacceptableProposalForwardMode) {
   Actions a = sm1("esp / / hmac-sha-256 / / 3344556677");
   EXPECT_EQ(Verdict::Relay, a.verdict);
   EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, a.failure);
+  EXPECT_EQ(Event::Failed, a.event);  // raised at the refusal, not again on the 403
+  EXPECT_STREQ("NoCommonIntegrityAlgorithm", a.eventReason);
+  EXPECT_EQ(0, a.eventPort);  // the glue takes the source port
+  EXPECT_EQ(0u, a.eventSpiP);
+  EXPECT_EQ(1u, store_->counter(Counter::NegotiationsStarted));
+  EXPECT_EQ(1u, store_->counter(Counter::FailedNoCommonIntegrity));
   EXPECT_EQ(0u, store_->used());
   // The S-CSCF should answer 403; if it answers anything else the UE still gets a 403.
   Actions r = reply(200, 5064, "", 600, a.failure);
   EXPECT_EQ(403, r.replyCode);
   EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, r.failure);
+  EXPECT_EQ(Event::None, r.event);
   Actions c = reply(401, 5064, challenge(), 600, a.failure);
   EXPECT_EQ(403, c.replyCode);
   EXPECT_TRUE(c.replaceWwwAuthenticate);
@@ -98,6 +116,16 @@ TEST_F(EngineTest, Item2UnacceptableProposalReplyMode) {
   EXPECT_NE(std::string::npos, m.warning.find("sa-id"));
   Actions two = request(Path::Unprotected, 5064, {kSm1, kSm1});
   EXPECT_EQ(FailureReason::MalformedSecuritySetup, two.failure);
+  for (const Actions* x : {&a, &u, &m, &two}) {
+    EXPECT_EQ(Event::Failed, x->event);
+    EXPECT_STREQ(toString(x->failure), x->eventReason);
+  }
+  EXPECT_EQ(4u, store_->counter(Counter::NegotiationsStarted));
+  EXPECT_EQ(4u, store_->counter(Counter::NegotiationFailures));
+  EXPECT_EQ(1u, store_->counter(Counter::FailedNoCommonConfidentiality));
+  EXPECT_EQ(1u, store_->counter(Counter::FailedUnsupportedMechanism));
+  EXPECT_EQ(2u, store_->counter(Counter::FailedMalformed));
+  EXPECT_EQ(0u, store_->counter(Counter::FailedNoCommonIntegrity));
   EXPECT_EQ(0u, store_->used());
   EXPECT_EQ(0u, kernel.calls().size());
 }
@@ -110,6 +138,12 @@ TEST_F(EngineTest, Item3Sm1Sm5Mismatch) {
   Actions a = sm5("esp / esp / hmac-md5-96,hmac-sha-1-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064");
   EXPECT_EQ(FailureReason::SecuritySetupMismatch, a.failure);
   EXPECT_EQ(Verdict::Relay, a.verdict);  // forward mode: the S-CSCF answers 403
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_STREQ("SecuritySetupMismatch", a.eventReason);
+  EXPECT_EQ(5064, a.eventPort);  // the pair that goes
+  EXPECT_EQ(4096u, a.eventSpiP);
+  EXPECT_EQ(3344556677u, a.eventSpiU);
+  EXPECT_EQ(1u, store_->counter(Counter::FailedMismatch));
   EXPECT_EQ(403, reply(200, 5064, "", 600, a.failure).replyCode);
   tick(policy.deleteGrace);
   EXPECT_EQ(0u, kernel.livePairs());
@@ -134,6 +168,10 @@ TEST_F(EngineTest, Item4RegistrationTimerReportsUserAuthenticationFailure) {
   std::vector<Report> reports = tick(1);
   ASSERT_EQ(1u, reports.size());
   EXPECT_EQ(FailureReason::UserAuthenticationFailure, reports[0].reason);
+  EXPECT_EQ(Event::AuthTimeout, reports[0].event);
+  EXPECT_EQ(5064, reports[0].uePort);
+  EXPECT_EQ(4096u, reports[0].spiP);
+  EXPECT_EQ(3344556677u, reports[0].spiU);
   EXPECT_EQ(callId, reports[0].callId);
   EXPECT_EQ(impi, reports[0].impi);
   EXPECT_EQ(impu, reports[0].impu);
@@ -147,6 +185,7 @@ TEST_F(EngineTest, Item4Sm7UnauthorizedLeavesThroughTheSaThenItGoes) {
   sm3();
   sm5();
   Actions a = reply(401, 5064, challenge());
+  EXPECT_EQ(Event::None, a.event);        // the S-CSCF's answer, not a refused negotiation
   EXPECT_TRUE(a.replaceWwwAuthenticate);  // keys never reach the UE
   EXPECT_EQ(std::string::npos, a.wwwAuthenticate.find(kIkHex));
   EXPECT_EQ(1u, kernel.livePairs());      // still there while the 401 leaves
@@ -196,7 +235,13 @@ TEST_F(EngineTest, Item7ReRegistration) {
   ASSERT_NE(nullptr, kernel.pairByUePort(5066));
   EXPECT_EQ(1566778899u, kernel.pairByUePort(5066)->id.spiU);
   EXPECT_EQ(Verdict::Relay, sm5(reSm1, 5066).verdict);  // SM5 through SA11
-  sm7(200, 5066);                                        // SM8 through SA12
+  Actions a7 = sm7(200, 5066);                           // SM8 through SA12
+  EXPECT_EQ(Event::Established, a7.event);
+  EXPECT_EQ(5066, a7.eventPort);  // the new pair
+  EXPECT_EQ(1566778899u, a7.eventSpiU);
+  EXPECT_EQ(kernel.pairByUePort(5066)->id.spiP, a7.eventSpiP);
+  EXPECT_EQ(2u, store_->counter(Counter::NegotiationsStarted));
+  EXPECT_EQ(2u, store_->counter(Counter::RegistrationsEstablished));
   EXPECT_EQ(2u, kernel.livePairs());                     // all four SAs stay
   EXPECT_NE(nullptr, kernel.pairByUePort(5064));         // SA1/SA2 still carry other traffic
   EXPECT_NE(nullptr, kernel.pairByUePort(5066));
@@ -313,7 +358,8 @@ TEST_F(EngineTest, Item9RefreshExtendsExpiry) {
   establish(5064);
   tick(500);
   EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5064, {}, true, 600).verdict);
-  reply(200, 5064, "", 600);
+  EXPECT_EQ(Event::None, reply(200, 5064, "", 600).event);  // a refresh is no new registration
+  EXPECT_EQ(1u, store_->counter(Counter::RegistrationsEstablished));
   tick(200 + policy.expiryGrace);
   EXPECT_EQ(1u, kernel.livePairs());
 }
@@ -368,11 +414,19 @@ TEST_F(EngineTest, Sm3WithoutValidIkGives500AndNothing) {
   EXPECT_TRUE(a.replaceWwwAuthenticate);
   EXPECT_TRUE(a.wwwAuthenticate.empty());
   EXPECT_NE(std::string::npos, a.warning.find("ik"));
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_STREQ("SM3 without a valid ik", a.eventReason);
+  EXPECT_EQ(5064, a.eventPort);
+  EXPECT_EQ(0u, a.eventSpiP);  // none was kept
+  EXPECT_EQ(3344556677u, a.eventSpiU);
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(0u, store_->used());
   sm1();
   Actions b = reply(401, 5064, challenge("1234", kCkHex));
   EXPECT_EQ(500, b.replyCode);
+  EXPECT_EQ(Event::Failed, b.event);
+  EXPECT_EQ(2u, store_->counter(Counter::FailedSm3WithoutKeys));
+  EXPECT_EQ(0u, store_->counter(Counter::FailedKernel));
   EXPECT_EQ(std::string::npos, b.wwwAuthenticate.find(kCkHex));
 }
 
@@ -381,12 +435,16 @@ TEST_F(EngineTest, KernelFailuresGive500AndReleaseTheSpi) {
   sm1();
   Actions a = sm3();
   EXPECT_EQ(500, a.replyCode);
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_STREQ("the kernel refused the SA pair", a.eventReason);
   EXPECT_EQ(0u, kernel.reservedSpis());
   EXPECT_EQ(0u, store_->used());
   kernel.failAlloc = true;
   sm1();
   EXPECT_EQ(500, sm3().replyCode);
   EXPECT_EQ(1u, store_->counter(Counter::SpiExhausted));
+  EXPECT_EQ(2u, store_->counter(Counter::FailedKernel));
+  EXPECT_EQ(0u, store_->counter(Counter::FailedSm3WithoutKeys));
 }
 
 TEST_F(EngineTest, OutboundRefusedAtSm5Gives500AndNothingStays) {
@@ -396,6 +454,10 @@ TEST_F(EngineTest, OutboundRefusedAtSm5Gives500AndNothingStays) {
   Actions a = sm5();
   EXPECT_EQ(Verdict::Reply, a.verdict);
   EXPECT_EQ(500, a.replyCode);
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_EQ(5064, a.eventPort);
+  EXPECT_EQ(4096u, a.eventSpiP);
+  EXPECT_EQ(1u, store_->counter(Counter::FailedKernel));
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(0u, store_->used());
 }
@@ -433,6 +495,10 @@ TEST_F(EngineTest, StoreFullGives503WithRetryAfterAndKeepsNothing) {
   EXPECT_EQ(Verdict::Reply, a.verdict);
   EXPECT_EQ(503, a.replyCode);
   EXPECT_EQ(policy.retryAfter, a.retryAfter);
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_STREQ("contact store full", a.eventReason);
+  EXPECT_EQ(1u, store_->counter(Counter::StoreFull));
+  EXPECT_EQ(3u, store_->counter(Counter::NegotiationsStarted));
   EXPECT_EQ(2u, store_->used());
 }
 
