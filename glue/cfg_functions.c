@@ -5,6 +5,7 @@
 
 #include "../module/core_api.h"
 #include "cfg_functions.h"
+#include "events.h"
 #include "msg_edit.h"
 #include "msg_facts.h"
 #include "secsetup_clock.h"
@@ -20,6 +21,28 @@ static int internal_error(sip_msg_t *msg, const char *why)
 	strncpy(a.warning, why, sizeof(a.warning) - 1);
 	secsetup_send_reply(msg, &a);
 	return -1;
+}
+
+/* After the request was answered or edited: what the core says happened. */
+static void raise_request_event(
+		const secsetup_req_facts_t *f, const secsetup_actions_t *a)
+{
+	secsetup_event_data_t e;
+
+	if(a->event == SECSETUP_EVENT_NONE)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.event = a->event;
+	e.ue.s = f->src_ip;
+	e.ue.len = strlen(f->src_ip);
+	e.port = a->event_port != 0 ? a->event_port : f->req.src_port;
+	e.call_id = f->req.call_id;
+	e.impu = f->req.impu;
+	e.reason.s = a->event_reason;
+	e.reason.len = strlen(a->event_reason);
+	e.spi_p = a->event_spi_p;
+	e.spi_u = a->event_spi_u;
+	secsetup_event_raise(&e);
 }
 
 int ki_secsetup_check(sip_msg_t *msg)
@@ -58,6 +81,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 			if(secsetup_send_reply(msg, &a) < 0)
 				LM_ERR("cannot answer %d to %s:%u\n", a.reply_code, f.src_ip,
 						f.req.src_port);
+			raise_request_event(&f, &a);
 			return 0;
 		default:
 			break;
@@ -65,9 +89,11 @@ int ki_secsetup_check(sip_msg_t *msg)
 	if(secsetup_apply_to_request(msg, &a) < 0)
 		return internal_error(msg, "cannot edit the request");
 	if(f.req.is_register
-			&& secsetup_follow_register(msg, f.src_ip, f.req.src_port, a.failure)
+			&& secsetup_follow_register(
+					   msg, f.src_ip, f.req.src_port, f.req.impu, a.failure)
 					   < 0)
 		return internal_error(msg, "cannot follow the transaction");
+	raise_request_event(&f, &a);
 	return 1;
 }
 

@@ -25,6 +25,7 @@ struct secsetup_glue_params_s
 	int lock_stripes;
 	int owner_tag;
 	char *report_uri; /* where UserAuthenticationFailure reports go (D.2.2) */
+	char *event_callback; /* KEMI function run instead of event_route[secsetup:*] */
 };
 
 extern struct secsetup_glue_params_s secsetup_params;

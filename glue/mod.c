@@ -13,6 +13,7 @@
 #include "../module/core_api.h"
 #include "cfg_functions.h"
 #include "counters.h"
+#include "events.h"
 #include "glue_params.h"
 #include "kernel_proc.h"
 #include "msg_edit.h"
@@ -55,6 +56,7 @@ static param_export_t params[] = {
 	{"lock_stripes", PARAM_INT, &secsetup_params.lock_stripes},
 	{"owner_tag", PARAM_INT, &secsetup_params.owner_tag},
 	{"report_uri", PARAM_STRING, &secsetup_params.report_uri},
+	{"event_callback", PARAM_STRING, &secsetup_params.event_callback},
 	{0, 0, 0}
 };
 
@@ -76,7 +78,8 @@ static int mod_init(void)
 {
 	if(secsetup_params_check() < 0)
 		return -1;
-	if(secsetup_tm_init() < 0 || secsetup_msg_edit_init() < 0)
+	if(secsetup_tm_init() < 0 || secsetup_msg_edit_init() < 0
+			|| secsetup_events_init() < 0)
 		return -1;
 	if(rpc_register_array(secsetup_rpc_cmds) != 0) {
 		LM_ERR("cannot register the RPC commands\n");

@@ -1,16 +1,36 @@
+#include <string.h>
+
 #include "core/dprint.h"
 #include "core/timer_proc.h"
 
 #include "../module/core_api.h"
+#include "events.h"
 #include "glue_params.h"
 #include "kernel_proc.h"
 #include "secsetup_clock.h"
 #include "timer_proc.h"
 #include "tm_hooks.h"
 
+/* Called by the core after it released its locks: the report, then the event. */
 static void report(void *ctx, const secsetup_report_t *r)
 {
+	secsetup_event_data_t e;
+
 	secsetup_send_report(r, secsetup_params.report_uri);
+	memset(&e, 0, sizeof(e));
+	e.event = r->event;
+	e.ue.s = r->ue_ip;
+	e.ue.len = strlen(r->ue_ip);
+	e.port = r->ue_port;
+	e.call_id.s = r->call_id;
+	e.call_id.len = strlen(r->call_id);
+	e.impu.s = r->impu;
+	e.impu.len = strlen(r->impu);
+	e.reason.s = r->failure;
+	e.reason.len = strlen(r->failure);
+	e.spi_p = r->spi_p;
+	e.spi_u = r->spi_u;
+	secsetup_event_raise(&e);
 }
 
 static void sa_gone(void *ctx, const char *dst_ip, uint32_t spi)

@@ -7,6 +7,7 @@
 #include "core/ut.h"
 
 #include "../module/core_api.h"
+#include "events.h"
 #include "msg_edit.h"
 #include "msg_facts.h"
 #include "secsetup_clock.h"
@@ -25,6 +26,7 @@ typedef struct followed_register
 	gen_lock_t lock;
 	char src_ip[IP_ADDR_MAX_STR_SIZE];
 	unsigned short src_port;
+	char impu[128]; /* empty if longer (the core refuses such an IMPU anyway) */
 	int failure;
 	int answered_code; /* final code the core has seen, 0 before */
 	secsetup_actions_t actions;
@@ -69,16 +71,19 @@ static void release_followed(void *p)
 	shm_free(p);
 }
 
-/* The core's edits for this final reply: computed once per transaction and code. */
+/* The core's edits for this final reply: computed once per transaction and code. fresh:
+ * set when this call computed them (its event is raised by this copy only). */
 static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
-		secsetup_actions_t *out)
+		secsetup_actions_t *out, int *fresh)
 {
 	int rc = SECSETUP_OK;
 
+	*fresh = 0;
 	lock_get(&f->lock);
 	if(f->answered_code != r->code) {
 		rc = secsetup_on_reply(r, secsetup_now(), &f->actions);
 		if(rc == SECSETUP_OK) {
+			*fresh = 1;
 			f->answered_code = r->code;
 			if(f->actions.log[0] != '\0')
 				LM_INFO("%s\n", f->actions.log);
@@ -90,6 +95,28 @@ static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
 	return rc;
 }
 
+/* After the edits, outside every lock: what the core says happened. */
+static void raise_reply_event(const followed_register_t *f,
+		const secsetup_reply_t *r, const secsetup_actions_t *a)
+{
+	secsetup_event_data_t e;
+
+	if(a->event == SECSETUP_EVENT_NONE)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.event = a->event;
+	e.ue = r->src_ip;
+	e.port = a->event_port != 0 ? a->event_port : f->src_port;
+	e.call_id = r->call_id;
+	e.impu.s = f->impu;
+	e.impu.len = strlen(f->impu);
+	e.reason.s = a->event_reason;
+	e.reason.len = strlen(a->event_reason);
+	e.spi_p = a->event_spi_p;
+	e.spi_u = a->event_spi_u;
+	secsetup_event_raise(&e);
+}
+
 static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 {
 	followed_register_t *f = (followed_register_t *)*ps->param;
@@ -98,6 +125,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	secsetup_actions_t a;
 	hdr_field_t *www;
 	int faked = rpl == NULL || rpl == FAKED_REPLY;
+	int fresh;
 
 	if(f == NULL || ps->code < 200)
 		return;
@@ -130,7 +158,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		}
 		r.expires = ps->code < 300 ? secsetup_msg_expires(rpl) : -1;
 	}
-	if(actions_for(f, &r, &a) != SECSETUP_OK) {
+	if(actions_for(f, &r, &a, &fresh) != SECSETUP_OK) {
 		LM_ERR("core failed on a %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
 		return;
@@ -138,10 +166,12 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
+	if(fresh)
+		raise_reply_event(f, &r, &a);
 }
 
-int secsetup_follow_register(
-		sip_msg_t *msg, const char *src_ip, unsigned short src_port, int failure)
+int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
+		unsigned short src_port, secsetup_str_t impu, int failure)
 {
 	followed_register_t *f = shm_malloc(sizeof(*f));
 
@@ -156,6 +186,8 @@ int secsetup_follow_register(
 	}
 	strncpy(f->src_ip, src_ip, sizeof(f->src_ip) - 1);
 	f->src_port = src_port;
+	if(impu.s != NULL && impu.len < sizeof(f->impu))
+		memcpy(f->impu, impu.s, impu.len);
 	f->failure = failure;
 	/* Before t_relay the transaction does not exist yet: tm keeps the callback for it. */
 	if(secsetup_tmb.register_tmcb(msg, 0, TMCB_RESPONSE_IN, on_register_reply, f,

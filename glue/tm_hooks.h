@@ -21,10 +21,11 @@ int secsetup_own_transaction(sip_msg_t *msg);
 void secsetup_drop_transaction(sip_msg_t *msg);
 
 /* Follows the REGISTER transaction msg is about to create: its final reply goes to the core
- * (SM3 -> SM4, SM7 -> SM8) and carries the core's edits. failure: what the request
- * carries on (enum secsetup_failure). */
-int secsetup_follow_register(
-		sip_msg_t *msg, const char *src_ip, unsigned short src_port, int failure);
+ * (SM3 -> SM4, SM7 -> SM8), carries the core's edits and raises the core's event once.
+ * impu: the REGISTER's To URI (for the event); failure: what the request carries on
+ * (enum secsetup_failure). */
+int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
+		unsigned short src_port, secsetup_str_t impu, int failure);
 
 /* Sends the D.2.2 report: a REGISTER for that IMPI/Call-ID with Failure. */
 int secsetup_send_report(const secsetup_report_t *r, const char *report_uri);

@@ -1,0 +1,29 @@
+#ifndef SECSETUP_EVENTS_H
+#define SECSETUP_EVENTS_H
+
+#include <stdint.h>
+
+#include "../module/core_api.h"
+
+/* What happened, as event_route[secsetup:<event>] sees it in $xavp(secsetup=>...).
+ * Strings need not be zero-terminated; {NULL, 0} leaves the field out. */
+typedef struct secsetup_event_data
+{
+	int event; /* enum secsetup_event */
+	secsetup_str_t ue;
+	unsigned port;
+	secsetup_str_t call_id;
+	secsetup_str_t impu;
+	secsetup_str_t reason; /* failed, auth-timeout: Failure token or cause */
+	uint32_t spi_p;
+	uint32_t spi_u;
+} secsetup_event_data_t;
+
+/* mod_init: looks up the event routes (not needed with event_callback). */
+int secsetup_events_init(void);
+
+/* Runs event_route[secsetup:<event>], or the KEMI event_callback with the event name, on a
+ * faked message with the xavp "secsetup" set from e. Call with no core lock held. */
+void secsetup_event_raise(const secsetup_event_data_t *e);
+
+#endif
