@@ -10,3 +10,6 @@ trace_lacks() { ! trace_has "$@"; }
 
 counter_value() { pcscf_rpc secsetup.stats | sed -n "s/^[[:space:]]*$1:[[:space:]]*//p"; }
 counter_is() { [ "$(counter_value "$1")" = "$2" ]; }
+# The last final status line SIPp received (the first is received_status).
+last_status() { received "$1" | grep -E '^SIP/2.0 [2-6][0-9][0-9]' | tail -1 | awk '{print $2}'; }
+last_status_is() { [ "$(last_status "$1")" = "$2" ]; }

@@ -9,6 +9,8 @@
 //
 // Control requests (any method; headers name the operation):
 //   X-Op: sm4      X-Ue: ip:port  X-Pcscf: ip  X-Sm1: <line>  X-Sm4: <line>  X-Nonce: <b64>
+//                  [X-Corrupt-Key: 1]  (a wrong key on the UE's SA to the P-CSCF: profile 8
+//                  item 4, user authentication failure)
 //   X-Op: release  X-Ue: ip:port      (de-registration: the UE's pairs on that port go)
 //   X-Op: flush                       (every SA and policy of the agent)
 // Answers: 200 (done), 488 with a Warning (SM4 refused, nothing installed), 500 (kernel).
@@ -77,6 +79,14 @@ bool splitHostPort(const std::string& s, kipsec::IpAddress& ip, uint16_t& port) 
   }
   port = static_cast<uint16_t>(p);
   return kipsec::IpAddress::parse(host, ip);
+}
+
+// What a UE with the wrong key (a failed user authentication) would install.
+void corruptKey(kipsec::KeyBytes& key) {
+  std::vector<uint8_t> bytes(key.data(), key.data() + key.size());
+  bytes[0] ^= 0xff;
+  key = kipsec::KeyBytes(bytes.data(), bytes.size());
+  OPENSSL_cleanse(bytes.data(), bytes.size());
 }
 
 bool randFromNonce(const std::string& nonce64, Block& rand) {
@@ -160,6 +170,9 @@ class Agent {
     pair.params.pcscfProtectedPort = static_cast<uint16_t>(sm4.value().protectedPort);
     if (!fillSaKeys(opt_.derivation, opt_.rotateBits, choice, keys, pair.params)) {
       return refuse(req, 500, "Server Internal Error", "key derivation failed");
+    }
+    if (req.header("x-corrupt-key") == "1") {
+      corruptKey(pair.params.integrityKeyToPcscf);
     }
     kipsec::Result r = kernel_.addPair(pair.id, pair.params);
     pair.params.integrityKeyToPcscf.wipe();

@@ -3,9 +3,10 @@
 
 CALL_ID_FORMAT='secured-%u@%s' # one Call-ID for the registration and its de-registration
 
-ue_secured() {  # NAME: the UE's secured registration (SM1 to SM8)
+ue_secured() {  # NAME [SM5-LINE [CORRUPT]]: the UE's secured registration (SM1 to SM8)
 	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p 5064 -m 1 \
 		-cid_str "$CALL_ID_FORMAT" -auth_uri ims.example.test -set sm1 "$SM1_LINE" \
+		-set sm5 "${2:-$SM1_LINE}" -set corrupt "${3:-0}" \
 		-set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" -set agent_port "$AGENT_PORT" \
 		"$PCSCF_UE_IP:5062"
 }
@@ -21,7 +22,8 @@ scenario_secured_registration() {
 	local spi_u=0xc759e285 # 3344556677, the SPI of SM1_LINE
 	capture_start secured
 	scscf_start scscf_secured scscf_aka
-	check secured_ue_gets_sm8 ue_secured ue
+	ue_secured ue
+	check secured_ue_gets_sm8 last_status_is ue 200
 	check secured_scscf_accepts sipp_wait scscf_secured
 	check secured_contact_established contact_state_is established
 	check secured_two_sas_in_pcscf_kernel bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 2 ]"

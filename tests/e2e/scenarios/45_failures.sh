@@ -1,0 +1,61 @@
+# Profile 8 items 3 to 6: what goes wrong between SM4 and SM8, and what it leaves.
+
+# The SPI_P of the SM4 in a UE trace.
+sm4_spi() { received "$1" | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | head -1; }
+
+scenario_failures() {
+	local spi
+
+	# Item 3: SM5 repeats the proposal without hmac-md5-96 (a downgrade): mismatch.
+	scscf_start scscf_mismatch scscf_aka_expect_failure
+	ue_secured mismatch "esp / esp / hmac-sha-1-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064"
+	sipp_wait scscf_mismatch
+	check mismatch_s_cscf_gets_failure trace_has scscf_mismatch '^Failure: *SecuritySetupMismatch'
+	check mismatch_ue_gets_403 last_status_is mismatch 403
+	check mismatch_sas_deleted wait_for 6 nothing_left
+	agent_op release
+
+	# Item 4: SM5 protected with a wrong key never reaches the module; the registration
+	# timer (4 s here) removes the pending SAs and the S-CSCF hears of it (D.2.2).
+	local failures_before
+	failures_before=$(counter_value user_auth_failures)
+	scscf_start scscf_auth_timeout scscf_aka_expect_failure
+	ue_secured auth_timeout "$SM1_LINE" 1
+	check user_auth_failure_sm5_unanswered bash -c "[ -z \"\$(last_status auth_timeout)\" ] || [ \"\$(last_status auth_timeout)\" = 401 ]"
+	check user_auth_failure_reported_to_s_cscf sipp_wait scscf_auth_timeout
+	check user_auth_failure_report_names_reason trace_has scscf_auth_timeout '^Failure: *UserAuthenticationFailure'
+	check user_auth_failure_report_same_call_id trace_has scscf_auth_timeout '^Call-ID: *secured-1@'
+	check user_auth_failure_sas_deleted wait_for 6 nothing_left
+	check user_auth_failure_counted counter_is user_auth_failures $((failures_before + 1))
+	agent_op release
+
+	# Item 5: network authentication failure: the clear REGISTER with an empty response is
+	# accepted on the unprotected port and relayed; the pending SAs go.
+	scscf_start scscf_netfail scscf_challenge_twice
+	sipp_fg netfail ue -- -sf "$SIPP_DIR/ue_auth_failure.xml" -i "$UE_IP" -p 5064 -m 1 \
+		-set sm1 "$SM1_LINE" -set authz "$AUTH_UNPROTECTED" "$PCSCF_UE_IP:5062"
+	sipp_wait scscf_netfail
+	spi=$(sm4_spi netfail)
+	check network_failure_register_relayed bash -c "[ \$(grep -c '^REGISTER' '$WORK/scscf_netfail.msg') -ge 2 ]"
+	check network_failure_first_sas_gone bash -c "! $IP -n pcscf xfrm state | grep -q 'spi $(printf '0x%08x' "${spi:-0}") '"
+
+	# Item 6: synchronisation failure: the REGISTER with auts is relayed, the state from SM1
+	# is kept, and the new challenge carries a fresh choice with fresh SAs.
+	local installed_before
+	installed_before=$(counter_value sa_installed)
+	scscf_start scscf_syncfail scscf_challenge_twice
+	sipp_fg syncfail ue -- -sf "$SIPP_DIR/ue_auth_failure.xml" -i "$UE_IP" -p 5064 -m 1 \
+		-set sm1 "$SM1_LINE" \
+		-set authz 'Authorization: Digest username="alice@ims.example.test", realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", uri="sip:ims.example.test", response="", auts="AAAAAAAAAAAAAAAAAAAA"' \
+		"$PCSCF_UE_IP:5062"
+	sipp_wait scscf_syncfail
+	local first second
+	first=$(received syncfail | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | sed -n 1p)
+	second=$(received syncfail | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | sed -n 2p)
+	check sync_failure_auts_relayed trace_has scscf_syncfail 'auts='
+	check sync_failure_new_challenge_has_fresh_choice bash -c "[ -n '$second' ] && [ '$first' != '$second' ]"
+	# The registration timer (4 s) may already have removed the fresh pair: count installs.
+	check sync_failure_fresh_sas_installed counter_is sa_installed $((installed_before + 2))
+	check sync_failure_old_sas_gone bash -c "! $IP -n pcscf xfrm state | grep -q 'spi $(printf '0x%08x' "${first:-0}") '"
+	check sync_failure_leaves_nothing_after_timer wait_for 8 nothing_left
+}
