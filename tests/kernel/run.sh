@@ -6,6 +6,7 @@
 # prints one "PASS name" / "FAIL name" line per check. Exits non-zero if any failed.
 build=${1:?build dir}
 out=${2:?output dir}
+mkdir -p "$out"
 IP=/usr/sbin/ip
 [ -x "$IP" ] || IP=/sbin/ip
 TCPDUMP=/usr/bin/tcpdump
