@@ -136,6 +136,9 @@ class Engine {
   Actions requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now);
   Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now);
   Actions protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now);
+  // Counts the negotiation and parses the one Security-setup of an SM1; false with the
+  // refusal (MalformedSecuritySetup) otherwise.
+  bool parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal);
   Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now);
   Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);

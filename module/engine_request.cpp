@@ -114,17 +114,27 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint
   return failure(FailureReason::MalformedSecuritySetup, "Security-setup: missing");
 }
 
-Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now) {
+bool Engine::parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal) {
   store_.count(Counter::NegotiationsStarted);
+  SetupError perr;
   if (f.securitySetupCount > 1) {
     store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
+    refusal = failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
+    return false;
   }
-  SecuritySetup p;
-  SetupError perr;
   if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
     store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, describe(perr));
+    refusal = failure(FailureReason::MalformedSecuritySetup, describe(perr));
+    return false;
+  }
+  return true;
+}
+
+Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now) {
+  SecuritySetup p;
+  Actions refusal;
+  if (!parseSm1(f, p, refusal)) {
+    return refusal;
   }
   Rejection why;
   Choice choice;
@@ -280,16 +290,10 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
 
 Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
                                   uint64_t now) {
-  store_.count(Counter::NegotiationsStarted);
-  if (f.securitySetupCount > 1) {
-    store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, "Security-setup: more than one header");
-  }
   SecuritySetup p;
-  SetupError perr;
-  if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
-    store_.count(Counter::SecSetupParseErrors);
-    return failure(FailureReason::MalformedSecuritySetup, describe(perr));
+  Actions refusal;
+  if (!parseSm1(f, p, refusal)) {
+    return refusal;
   }
   ContactRecord& r = store_.record(rec);
   Rejection why;
