@@ -15,7 +15,7 @@ agent_start() {
 	kill -0 "$AGENT_PID" 2>/dev/null
 }
 
-# agent_op OP: a control message to the UE's agent outside SIPp (e.g. release after a test
+# agent_op OP [PORT]: a control message to the UE's agent outside SIPp (e.g. release after a test
 # that left the UE's SAs behind on purpose); true if it answered 200.
 agent_op() {
 	$IP netns exec ue /usr/bin/python3 -c "
@@ -24,7 +24,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('$UE_IP', 0))
 s.settimeout(3)
 s.sendto(b'MESSAGE sip:ue-agent SIP/2.0\r\nVia: SIP/2.0/UDP $UE_IP;branch=z9hG4bKop\r\n'
-         b'Call-ID: agent-op\r\nCSeq: 1 MESSAGE\r\nX-Op: $1\r\nX-Ue: $UE_IP:5064\r\n\r\n',
+         b'Call-ID: agent-op\r\nCSeq: 1 MESSAGE\r\nX-Op: $1\r\nX-Ue: $UE_IP:${2:-5064}\r\n\r\n',
          ('$UE_IP', $AGENT_PORT))
 print(s.recv(4096).split(b'\r\n')[0].decode())" | grep -q ' 200 '
 }
@@ -44,6 +44,7 @@ nothing_left() { [ "$(pcscf_owned_sas)" -eq 0 ] && [ "$(pcscf_policies)" -eq 0 ]
 
 # Contacts the module lists (RPC), optionally in a given state.
 contacts_are() { [ "$(pcscf_rpc secsetup.list | grep -c 'ue:')" -eq "$1" ]; }
+listed_with() { pcscf_rpc secsetup.list | grep -q -- "$1"; }
 contact_state_is() { pcscf_rpc secsetup.list | grep -q "state: $1"; }
 wait_for() {  # SECONDS COMMAND...: polls until COMMAND succeeds
 	local end=$((SECONDS + $1))
