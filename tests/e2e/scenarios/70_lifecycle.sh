@@ -1,0 +1,68 @@
+# Profile 8 item 9 and section 6: two UAs on one UE with their own SAs; a crashed P-CSCF
+# (every process killed) leaves SAs behind that the next start removes, after which the UE
+# registers again; a foreign SA and policy survive all of it.
+
+LINE_UA1="$SM1_LINE"
+LINE_UA2="esp / esp / hmac-md5-96 / des-ede3-cbc / 1234567890 / port=5068"
+
+ua_register() {  # NAME PORT LINE: a secured registration of the UA on that port
+	scscf_start "scscf_$1" scscf_aka
+	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p "$2" -m 1 \
+		-cid_str "$1-%u@%s" -auth_uri ims.example.test -set sm1 "$3" -set sm5 "$3" \
+		-set corrupt 0 -set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" \
+		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5062"
+	sipp_wait "scscf_$1"
+	last_status_is "$1" 200
+}
+
+ua_deregister() {  # NAME PORT LINE
+	scscf_start "scscf_$1_dereg" scscf_accept
+	sipp_fg "$1_dereg" ue -- -sf "$SIPP_DIR/ue_deregister.xml" -i "$UE_IP" -p "$2" -m 1 \
+		-cid_str "$1-%u@%s" -set sm1 "$3" -set agent_host "$UE_IP" \
+		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5060"
+	sipp_wait "scscf_$1_dereg"
+	last_status_is "$1_dereg" 200
+}
+
+foreign_objects_present() {
+	$IP -n pcscf xfrm state | grep -q 'spi 0x00000777' &&
+		$IP -n pcscf xfrm policy | grep -q 'sport 7777'
+}
+
+crash_pcscf() {  # every Kamailio process at once, as a power cut or the OOM killer would
+	local p
+	for p in $($IP netns pids pcscf); do
+		grep -q kamailio "/proc/$p/cmdline" 2>/dev/null && kill -KILL "$p"
+	done
+	wait "$PCSCF_PID" 2>/dev/null
+	PCSCF_PID=
+	sleep 0.5
+}
+
+scenario_lifecycle() {
+	$IP -n pcscf -batch - <<-X
+	xfrm state add src $UE_IP dst $PCSCF_UE_IP proto esp spi 0x777 mode transport auth-trunc hmac(sha1) 0x0102030405060708090a0b0c0d0e0f1011121314 96 enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f
+	xfrm policy add src $UE_IP dst $PCSCF_UE_IP proto udp sport 7777 dir in tmpl src $UE_IP dst $PCSCF_UE_IP proto esp mode transport
+	X
+	check two_uas_first_registers ua_register ua1 5064 "$LINE_UA1"
+	check two_uas_second_registers ua_register ua2 5068 "$LINE_UA2"
+	check two_uas_have_four_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 4 ]"
+	check two_uas_second_uses_its_own_choice listed_with 'integrity: hmac-md5-96'
+	check two_uas_first_deregisters ua_deregister ua1 5064 "$LINE_UA1"
+	check two_uas_second_survives_first_deregistration wait_for 6 bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 2 ]"
+	check two_uas_second_still_listed listed_with '	port: 5068'
+
+	crash_pcscf
+	check crash_leaves_stale_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 2 ]"
+	check restart_after_crash pcscf_start pcscf -A REGISTRATION_TIMER=10
+	check restart_removes_stale_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
+	check restart_removes_stale_policies bash -c "! $IP -n pcscf xfrm policy | grep -q 'sport 5068'"
+	check restart_leaves_foreign_objects foreign_objects_present
+	agent_op release 5068 # the UE notices the P-CSCF lost it and drops its SAs
+	check ua_registers_again_after_restart ua_register ua2b 5068 "$LINE_UA2"
+	check ua_deregisters_after_restart ua_deregister ua2b 5068 "$LINE_UA2"
+	check lifecycle_leaves_only_foreign_objects wait_for 6 bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
+	check foreign_objects_survive foreign_objects_present
+	$IP -n pcscf xfrm state delete src "$UE_IP" dst "$PCSCF_UE_IP" proto esp spi 0x777
+	$IP -n pcscf xfrm policy delete src "$UE_IP" dst "$PCSCF_UE_IP" proto udp sport 7777 dir in
+}
