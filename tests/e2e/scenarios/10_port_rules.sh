@@ -1,11 +1,12 @@
 # Profile 7: what the unprotected port accepts, and that the protected port accepts nothing
 # from an address without SAs. Each discard is silent and counted.
 
-discarded() {  # NAME COUNTER TARGET-PORT [HEADER-LINE]
-	local before
+discarded() {  # NAME COUNTER TARGET-PORT OPTIONS|REGISTER [HEADER-LINE]
+	local before scenario=ue_request_unanswered
+	[ "$4" = REGISTER ] && scenario=ue_register_unanswered
 	before=$(counter_value "$2")
-	sipp_fg ue ue -- -sf "$SIPP_DIR/ue_request_unanswered.xml" -i "$UE_IP" -p 5064 -m 1 \
-		-set hdr1 "${4:-X-Test: 1}" "$PCSCF_UE_IP:$3"
+	sipp_fg ue ue -- -sf "$SIPP_DIR/$scenario.xml" -i "$UE_IP" -p 5064 -m 1 \
+		-set hdr1 "${5:-X-Test: 1}" "$PCSCF_UE_IP:$3"
 	local verdict=$?
 	check "$1_gets_no_answer" test $verdict -eq 0
 	check "$1_is_counted_in_$2" counter_is "$2" $((before + 1))
@@ -13,6 +14,7 @@ discarded() {  # NAME COUNTER TARGET-PORT [HEADER-LINE]
 }
 
 scenario_port_rules() {
-	discarded options_on_unprotected_port unprotected_discarded 5062
-	discarded clear_request_on_protected_port_without_sa protected_discarded 5060
+	discarded options_on_unprotected_port unprotected_discarded 5062 OPTIONS
+	discarded clear_request_on_protected_port_without_sa protected_discarded 5060 OPTIONS
+	discarded clear_register_on_protected_port_without_sa protected_discarded 5060 REGISTER
 }
