@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "core/dprint.h"
@@ -26,10 +27,17 @@ static void add_contact(void *p, const secsetup_contact_info_t *c)
 	l->found++;
 	if(l->rpc->add(l->ctx, "{", &h) < 0)
 		return;
-	l->rpc->struct_add(h, "sdssuuduussss", "ue", c->ue_ip, "port", c->port,
+	/* SPIs use all 32 bits: as text, since binrpc integers are signed. */
+	char spi_p[12], spi_u[12], new_spi_p[12], new_spi_u[12];
+
+	snprintf(spi_p, sizeof(spi_p), "%u", c->spi_p);
+	snprintf(spi_u, sizeof(spi_u), "%u", c->spi_u);
+	snprintf(new_spi_p, sizeof(new_spi_p), "%u", c->new_spi_p);
+	snprintf(new_spi_u, sizeof(new_spi_u), "%u", c->new_spi_u);
+	l->rpc->struct_add(h, "sdssssdssssss", "ue", c->ue_ip, "port", c->port,
 			"state", c->state, "integrity", c->integrity ? c->integrity : "",
-			"spi_p", c->spi_p, "spi_u", c->spi_u, "new_port", c->new_port,
-			"new_spi_p", c->new_spi_p, "new_spi_u", c->new_spi_u, "cipher",
+			"spi_p", spi_p, "spi_u", spi_u, "new_port", c->new_port,
+			"new_spi_p", new_spi_p, "new_spi_u", new_spi_u, "cipher",
 			c->cipher ? c->cipher : "", "call_id", c->call_id ? c->call_id : "",
 			"impi", c->impi ? c->impi : "", "impu", c->impu ? c->impu : "");
 }

@@ -26,12 +26,14 @@ agent_start || { echo "the UE's SA agent did not start"; exit 1; }
 capture_start access
 scscf_start scscf scscf_aka
 title "Registration: SIPp UE (SAs by secsetup-ue-agent) -> P-CSCF -> SIPp S-CSCF"
-if sipp_fg ue ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p 5064 -m 1 \
-	-auth_uri ims.example.test -set sm1 "$SM1_LINE" -set pcscf "$PCSCF_UE_IP" \
-	-set agent_host "$UE_IP" -set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5062"; then
-	echo "UE: registered (SM8 200 OK received)"
+sipp_fg ue ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p 5064 -m 1 \
+	-auth_uri ims.example.test -set sm1 "$SM1_LINE" -set sm5 "$SM1_LINE" -set corrupt 0 \
+	-set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" -set agent_port "$AGENT_PORT" \
+	"$PCSCF_UE_IP:5062"
+if last_status_is ue 200; then
+	echo "UE: registered (SM8: 200 OK)"
 else
-	echo "UE: registration FAILED (see $WORK/ue.err)"
+	echo "UE: registration FAILED (last answer: $(last_status ue); see $WORK/ue.err)"
 fi
 capture_stop access
 
