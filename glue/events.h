@@ -2,6 +2,7 @@
 #define SECSETUP_EVENTS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "../module/core_api.h"
 
@@ -18,6 +19,13 @@ typedef struct secsetup_event_data
 	uint32_t spi_p;
 	uint32_t spi_u;
 } secsetup_event_data_t;
+
+/* A zero-terminated text as a view (NULL stays {NULL, 0}). */
+static inline secsetup_str_t secsetup_text(const char *s)
+{
+	secsetup_str_t v = {s, s != NULL ? strlen(s) : 0};
+	return v;
+}
 
 /* mod_init: looks up the event routes (not needed with event_callback). */
 int secsetup_events_init(void);

@@ -105,11 +105,9 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
 		n++;
 	}
 	r->security_setup = f->setup;
+	/* Beyond the first few the core needs to know there were more, not what they said. */
 	r->security_setup_count =
 			n < SECSETUP_MAX_SETUP_HEADERS ? n : SECSETUP_MAX_SETUP_HEADERS;
-	/* The core needs to know there were more, not what they said. */
-	if(n > SECSETUP_MAX_SETUP_HEADERS)
-		r->security_setup_count = SECSETUP_MAX_SETUP_HEADERS;
 	r->expires = r->is_register ? secsetup_msg_expires(msg) : -1;
 	return 0;
 }

@@ -19,15 +19,11 @@ static void report(void *ctx, const secsetup_report_t *r)
 	secsetup_send_report(r, secsetup_params.report_uri);
 	memset(&e, 0, sizeof(e));
 	e.event = r->event;
-	e.ue.s = r->ue_ip;
-	e.ue.len = strlen(r->ue_ip);
+	e.ue = secsetup_text(r->ue_ip);
 	e.port = r->ue_port;
-	e.call_id.s = r->call_id;
-	e.call_id.len = strlen(r->call_id);
-	e.impu.s = r->impu;
-	e.impu.len = strlen(r->impu);
-	e.reason.s = r->failure;
-	e.reason.len = strlen(r->failure);
+	e.call_id = secsetup_text(r->call_id);
+	e.impu = secsetup_text(r->impu);
+	e.reason = secsetup_text(r->failure);
 	e.spi_p = r->spi_p;
 	e.spi_u = r->spi_u;
 	secsetup_event_raise(&e);
@@ -35,7 +31,7 @@ static void report(void *ctx, const secsetup_report_t *r)
 
 static void sa_gone(void *ctx, const char *dst_ip, uint32_t spi)
 {
-	secsetup_str_t dst = {dst_ip, strlen(dst_ip)};
+	secsetup_str_t dst = secsetup_text(dst_ip);
 
 	LM_DBG("kernel notice: SA %s spi 0x%x removed or expired\n",
 			dst_ip, spi);

@@ -108,10 +108,8 @@ static void raise_reply_event(const followed_register_t *f,
 	e.ue = r->src_ip;
 	e.port = a->event_port != 0 ? a->event_port : f->src_port;
 	e.call_id = r->call_id;
-	e.impu.s = f->impu;
-	e.impu.len = strlen(f->impu);
-	e.reason.s = a->event_reason;
-	e.reason.len = strlen(a->event_reason);
+	e.impu = secsetup_text(f->impu);
+	e.reason = secsetup_text(a->event_reason);
 	e.spi_p = a->event_spi_p;
 	e.spi_u = a->event_spi_u;
 	secsetup_event_raise(&e);
