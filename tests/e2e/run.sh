@@ -19,7 +19,7 @@ for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
 	. "$scenario"
 done
 
-check pcscf_starts_with_shipped_cfg pcscf_start pcscf -A REGISTRATION_TIMER=10
+check pcscf_starts_with_shipped_cfg pcscf_start pcscf
 check ue_agent_starts agent_start
 for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
 	name=$(basename "$scenario" .sh)

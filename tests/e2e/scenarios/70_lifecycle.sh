@@ -54,7 +54,7 @@ scenario_lifecycle() {
 
 	crash_pcscf
 	check crash_leaves_stale_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 2 ]"
-	check restart_after_crash pcscf_start pcscf -A REGISTRATION_TIMER=10
+	check restart_after_crash pcscf_start pcscf
 	check restart_removes_stale_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
 	check restart_removes_stale_policies bash -c "! $IP -n pcscf xfrm policy | grep -q 'sport 5068'"
 	check restart_leaves_foreign_objects foreign_objects_present
