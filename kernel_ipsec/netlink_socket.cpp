@@ -128,6 +128,15 @@ NetlinkSocket::~NetlinkSocket() {
 
 int NetlinkSocket::fd() const noexcept { return mnl_socket_get_fd(nl_); }
 
+Result NetlinkSocket::receive(ssize_t& len) noexcept {
+  len = mnl_socket_recvfrom(nl_, rx_.data(), rx_.size());
+  if (len >= 0) {
+    return Result::success();
+  }
+  const int e = errno == EAGAIN ? ETIMEDOUT : errno;  // SO_RCVTIMEO ran out
+  return Result::failure(e == ENOBUFS ? Status::OutOfResources : Status::KernelError, e);
+}
+
 Result NetlinkSocket::transact(NlBatch& batch, std::vector<int>& errs, NlSink* sink) noexcept {
   const std::size_t n = batch.count();
   errs.assign(n, 0);
@@ -146,10 +155,9 @@ Result NetlinkSocket::transact(NlBatch& batch, std::vector<int>& errs, NlSink* s
   }
   std::size_t pending = n;
   while (pending > 0) {
-    const ssize_t len = mnl_socket_recvfrom(nl_, rx_.data(), rx_.size());
-    if (len < 0) {
-      const int e = errno == EAGAIN ? ETIMEDOUT : errno;
-      return Result::failure(e == ENOBUFS ? Status::OutOfResources : Status::KernelError, e);
+    ssize_t len = 0;
+    if (Result r = receive(len); !r.ok()) {
+      return r;
     }
     int remaining = static_cast<int>(len);
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); mnl_nlmsg_ok(nlh, remaining);
@@ -179,10 +187,9 @@ Result NetlinkSocket::dump(const nlmsghdr* request, NlSink& sink) noexcept {
   }
   const uint32_t seq = request->nlmsg_seq;
   for (;;) {
-    const ssize_t len = mnl_socket_recvfrom(nl_, rx_.data(), rx_.size());
-    if (len < 0) {
-      const int e = errno == EAGAIN ? ETIMEDOUT : errno;
-      return Result::failure(e == ENOBUFS ? Status::OutOfResources : Status::KernelError, e);
+    ssize_t len = 0;
+    if (Result r = receive(len); !r.ok()) {
+      return r;
     }
     int remaining = static_cast<int>(len);
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rx_.data()); mnl_nlmsg_ok(nlh, remaining);

@@ -4,6 +4,8 @@
 
 #include <linux/netlink.h>
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -97,6 +99,9 @@ class NetlinkSocket {
 
  private:
   NetlinkSocket() = default;
+  // One blocking read into rx_ (bounded by the socket's receive timeout).
+  Result receive(ssize_t& len) noexcept;
+
   mnl_socket* nl_ = nullptr;
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;
