@@ -12,6 +12,9 @@
 //                  [X-Corrupt-Key: 1]  (a wrong key on the UE's SA to the P-CSCF: profile 8
 //                  item 4, user authentication failure)
 //   X-Op: release  X-Ue: ip:port      (de-registration: the UE's pairs on that port go)
+//   X-Op: wait     X-Ue: ip[:port]  X-Spi-U: N
+//                  (answered once the pair whose inbound SA has SPI N is installed for that
+//                  UE address, at once if it already is: install_waits.h says why)
 //   X-Op: flush                       (every SA and policy of the agent)
 // Answers: 200 (done), 488 with a Warning (SM4 refused, nothing installed), 500 (kernel).
 
@@ -35,6 +38,7 @@
 #include "module/key_derivation.h"
 #include "module/setup_grammar.h"
 #include "tests/ue_agent/control_message.h"
+#include "tests/ue_agent/install_waits.h"
 #include "tests/ue_agent/milenage.h"
 
 namespace secsetup::ue {
@@ -104,21 +108,30 @@ class Agent {
  public:
   Agent(const Options& o, kipsec::KernelIpsec& kernel) : opt_(o), kernel_(kernel) {}
 
-  std::string handle(const ControlRequest& req) {
+  // The answers to send: usually one to the requester; none yet for a wait; an install
+  // also answers the waits for its pair.
+  std::vector<Outgoing> handle(const ControlRequest& req, const Outgoing& requester) {
     const std::string op = req.header("x-op");
+    std::vector<Outgoing> out;
+    if (op == "wait") {
+      return wait(req, requester);
+    }
+    std::string answer;
     if (op == "sm4") {
-      return sm4(req);
-    }
-    if (op == "release") {
-      return release(req);
-    }
-    if (op == "flush") {
+      answer = sm4(req, out);
+    } else if (op == "release") {
+      answer = release(req);
+    } else if (op == "flush") {
       kipsec::Result r = kernel_.flushOwned();
       sessions_.clear();
-      return r.ok() ? formatResponse(req, 200, "Flushed", "")
-                    : refuse(req, 500, "Kernel Error", kipsec::toString(r.status));
+      waits_.clear();
+      answer = r.ok() ? formatResponse(req, 200, "Flushed", "")
+                      : refuse(req, 500, "Kernel Error", kipsec::toString(r.status));
+    } else {
+      answer = refuse(req, 400, "Bad Request", "unknown X-Op '" + op + "'");
     }
-    return refuse(req, 400, "Bad Request", "unknown X-Op '" + op + "'");
+    out.insert(out.begin(), Outgoing{requester.to, requester.toLen, std::move(answer)});
+    return out;
   }
 
  private:
@@ -128,7 +141,28 @@ class Agent {
     return formatResponse(req, code, reason, "Warning: 399 ue-agent \"" + why + "\"\r\n");
   }
 
-  std::string sm4(const ControlRequest& req) {
+  std::vector<Outgoing> wait(const ControlRequest& req, const Outgoing& requester) {
+    kipsec::IpAddress ue;
+    uint16_t port = 0;
+    std::string x = req.header("x-ue");
+    bool parsed = splitHostPort(x, ue, port) || kipsec::IpAddress::parse(x, ue);
+    char* end = nullptr;
+    std::string spiText = req.header("x-spi-u");
+    unsigned long spi = std::strtoul(spiText.c_str(), &end, 10);
+    if (!parsed || spiText.empty() || *end != '\0' || spi > 0xffffffffUL) {
+      return {Outgoing{requester.to, requester.toLen,
+                       refuse(req, 400, "Bad Request", "X-Ue ip[:port] and X-Spi-U are required")}};
+    }
+    Outgoing answer{requester.to, requester.toLen, formatResponse(req, 200, "Installed", "")};
+    std::string k = InstallWaits::key(ue.toString(), static_cast<uint32_t>(spi));
+    if (waits_.isInstalled(k)) {
+      return {answer};
+    }
+    waits_.wait(k, std::move(answer));
+    return {};
+  }
+
+  std::string sm4(const ControlRequest& req, std::vector<Outgoing>& woken) {
     kipsec::IpAddress ue, pcscf;
     uint16_t uaPort = 0;
     if (!splitHostPort(req.header("x-ue"), ue, uaPort) ||
@@ -184,6 +218,7 @@ class Agent {
                         std::to_string(r.err));
     }
     sessions_[key(ue, pair.params.uePort)].push_back(pair);
+    woken = waits_.installed(InstallWaits::key(ue.toString(), pair.id.spiU));
     char info[96];
     std::snprintf(info, sizeof info, "X-Pair: spi-p=%u;spi-u=%u;port=%u\r\n", pair.id.spiP,
                   pair.id.spiU, pair.params.uePort);
@@ -203,6 +238,7 @@ class Agent {
         if (kernel_.deletePair(p.id, p.params).ok()) {
           ++deleted;
         }
+        waits_.released(InstallWaits::key(p.id.ue.toString(), p.id.spiU));
       }
       sessions_.erase(it);
     }
@@ -216,6 +252,7 @@ class Agent {
   Options opt_;
   kipsec::KernelIpsec& kernel_;
   std::map<std::string, std::vector<Installed>> sessions_;
+  InstallWaits waits_;
 };
 
 bool parseOptions(int argc, char** argv, Options& o) {
@@ -292,8 +329,10 @@ int run(int argc, char** argv) {
     if (!parseControlRequest(std::string_view(buf.data(), static_cast<std::size_t>(n)), req)) {
       continue;  // responses and noise
     }
-    std::string answer = agent.handle(req);
-    sendto(fd, answer.data(), answer.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLen);
+    for (const Outgoing& o : agent.handle(req, Outgoing{from, fromLen, {}})) {
+      sendto(fd, o.text.data(), o.text.size(), 0, reinterpret_cast<const sockaddr*>(&o.to),
+             o.toLen);
+    }
   }
   // Leaves nothing behind: every SA and policy the agent made goes with it.
   kernel->flushOwned();

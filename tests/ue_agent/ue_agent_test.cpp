@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tests/ue_agent/control_message.h"
+#include "tests/ue_agent/install_waits.h"
 #include "tests/ue_agent/milenage.h"
 
 namespace secsetup::ue {
@@ -73,6 +74,32 @@ TEST(ControlMessage, ParsesHeadersAndEchoesTransactionLines) {
 TEST(ControlMessage, RejectsResponses) {
   ControlRequest req;
   EXPECT_FALSE(parseControlRequest("SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n", req));
+}
+
+// A wait for a pair that is not there yet is answered by its install, and only by that one.
+TEST(InstallWaits, WaitIsAnsweredByTheInstallOfItsPair) {
+  InstallWaits w;
+  std::string mine = InstallWaits::key("198.18.0.1", 4155667788u);
+  std::string other = InstallWaits::key("198.18.0.2", 4155667788u);
+  w.wait(mine, Outgoing{{}, 0, "answer"});
+  EXPECT_TRUE(w.installed(other).empty());
+  EXPECT_EQ(w.waiting(), 1u);
+  std::vector<Outgoing> ready = w.installed(mine);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].text, "answer");
+  EXPECT_EQ(w.waiting(), 0u);
+  EXPECT_TRUE(w.installed(mine).empty());  // answered once
+}
+
+// A pair installed before the wait arrives answers at once; a released one blocks again.
+TEST(InstallWaits, InstalledUntilReleased) {
+  InstallWaits w;
+  std::string k = InstallWaits::key("2001:db8:1::10", 1u);
+  EXPECT_FALSE(w.isInstalled(k));
+  w.installed(k);
+  EXPECT_TRUE(w.isInstalled(k));
+  w.released(k);
+  EXPECT_FALSE(w.isInstalled(k));
 }
 
 }  // namespace

@@ -1,0 +1,39 @@
+#pragma once
+// Control requests that wait for a pair the agent has not installed yet ("X-Op: wait"): a
+// load test splits one UE across two SIPp instances (one per UE port), and the instance of
+// the new port must not send its SM5 before the other one's SM4 has installed the pair.
+// Keyed by the UE's address and the SPI of the pair's inbound SA, which a test keeps unique.
+
+#include <sys/socket.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace secsetup::ue {
+
+struct Outgoing {
+  sockaddr_storage to{};
+  socklen_t toLen = 0;
+  std::string text;
+};
+
+class InstallWaits {
+ public:
+  static std::string key(const std::string& ueIp, uint32_t spiU);
+
+  // Records that the pair is installed; returns the answers of the requests waiting for it.
+  std::vector<Outgoing> installed(const std::string& key);
+  // Forgets an installed pair (released or flushed), so that a later wait blocks again.
+  void released(const std::string& key);
+  bool isInstalled(const std::string& key) const;
+  void wait(const std::string& key, Outgoing answer);
+  void clear();
+  std::size_t waiting() const;
+
+ private:
+  std::map<std::string, std::vector<Outgoing>> waiting_;
+  std::map<std::string, bool> installed_;
+};
+
+}  // namespace secsetup::ue
