@@ -9,7 +9,7 @@ AUTH_UNPROTECTED='Authorization: Digest username="alice@ims.example.test", realm
 
 agent_start() {
 	$IP netns exec ue "$SECSETUP_BUILD/tests/secsetup-ue-agent" --listen "$UE_IP:$AGENT_PORT" \
-		--k 'secsetup-test-K!' --op secsetup-test-OP >>"$WORK/agent.log" 2>&1 &
+		--listen "[$UE_IP6]:$AGENT_PORT" --k 'secsetup-test-K!' --op secsetup-test-OP >>"$WORK/agent.log" 2>&1 &
 	AGENT_PID=$!
 	sleep 0.5
 	kill -0 "$AGENT_PID" 2>/dev/null

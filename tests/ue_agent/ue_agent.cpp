@@ -4,8 +4,11 @@
 // the kernel_ipsec backend. One long-running process serves every UE of a test run, because
 // starting a process per registration is slow in User-mode Linux.
 //
-//   secsetup-ue-agent --listen IP:PORT --k TEXT --op TEXT [--key-derivation MODE]
-//                     [--rotate-bits N] [--owner-tag N]
+//   secsetup-ue-agent --listen IP:PORT [--listen IP:PORT]... --k TEXT --op TEXT
+//                     [--key-derivation MODE] [--rotate-bits N] [--owner-tag N]
+//
+// IP is dotted-quad or [IPv6]; one agent serves a UE's IPv4 and IPv6 addresses (each SIPp
+// sends its control messages in its own address family), so --listen may be repeated.
 //
 // Control requests (any method; headers name the operation):
 //   X-Op: sm4      X-Ue: ip:port  X-Pcscf: ip  X-Sm1: <line>  X-Sm4: <line>  X-Nonce: <b64>
@@ -22,6 +25,7 @@
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -47,9 +51,13 @@ namespace {
 volatile sig_atomic_t stopRequested = 0;
 void onSignal(int) { stopRequested = 1; }
 
+struct ListenAddress {
+  kipsec::IpAddress ip;
+  uint16_t port = 0;
+};
+
 struct Options {
-  std::string listenIp = "127.0.0.1";
-  uint16_t listenPort = 7000;
+  std::vector<ListenAddress> listen;
   Block k{}, op{};
   KeyDerivation derivation = KeyDerivation::HmacSha256;
   unsigned rotateBits = 64;
@@ -260,12 +268,11 @@ bool parseOptions(int argc, char** argv, Options& o) {
     std::string name = argv[i];
     const char* v = argv[i + 1];
     if (name == "--listen") {
-      kipsec::IpAddress ip;
-      std::string hp = v;
-      if (!splitHostPort(hp, ip, o.listenPort)) {
+      ListenAddress l;
+      if (!splitHostPort(v, l.ip, l.port)) {
         return false;
       }
-      o.listenIp = hp.substr(0, hp.rfind(':'));
+      o.listen.push_back(l);
     } else if (name == "--k") {
       o.k = textKey(v);
     } else if (name == "--op") {
@@ -282,14 +289,54 @@ bool parseOptions(int argc, char** argv, Options& o) {
       return false;
     }
   }
-  return true;
+  return !o.listen.empty();
+}
+
+// A UDP socket bound to the address, in the address's family; -1 (perror said why) if not.
+int bindControlSocket(const ListenAddress& l) {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (l.ip.family == kipsec::Family::V6) {
+    auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(l.port);
+    std::memcpy(&a6->sin6_addr, l.ip.bytes.data(), 16);
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a4 = reinterpret_cast<sockaddr_in*>(&addr);
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(l.port);
+    std::memcpy(&a4->sin_addr, l.ip.bytes.data(), 4);
+    len = sizeof(sockaddr_in);
+  }
+  int fd = socket(addr.ss_family, SOCK_DGRAM, 0);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    std::perror("ue-agent: bind");
+    if (fd >= 0) {
+      close(fd);
+    }
+    return -1;
+  }
+  std::fprintf(stderr, "ue-agent: listening on %s port %u\n", l.ip.toString().c_str(), l.port);
+  return fd;
+}
+
+// The first socket of that address family, or fallback.
+int socketFor(const std::vector<pollfd>& fds, const std::vector<int>& families, int family,
+              int fallback) {
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (families[i] == family) {
+      return fds[i].fd;
+    }
+  }
+  return fallback;
 }
 
 int run(int argc, char** argv) {
   Options opt;
   if (argc < 2 || (argc - 1) % 2 != 0 || !parseOptions(argc, argv, opt)) {
     std::fprintf(stderr,
-                 "usage: secsetup-ue-agent --listen IP:PORT --k TEXT --op TEXT "
+                 "usage: secsetup-ue-agent --listen IP:PORT... --k TEXT --op TEXT "
                  "[--key-derivation hmac-sha256|rotate|none] [--rotate-bits N] [--owner-tag N]\n");
     return 2;
   }
@@ -301,42 +348,55 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "ue-agent: no XFRM socket: %s\n", kipsec::toString(res.status));
     return 1;
   }
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(opt.listenPort);
-  if (fd < 0 || inet_pton(AF_INET, opt.listenIp.c_str(), &addr.sin_addr) != 1 ||
-      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::perror("ue-agent: bind");
-    return 1;
+  std::vector<pollfd> fds;
+  std::vector<int> families;  // of each socket in fds
+  for (const ListenAddress& l : opt.listen) {
+    int fd = bindControlSocket(l);
+    if (fd < 0) {
+      return 1;
+    }
+    fds.push_back(pollfd{fd, POLLIN, 0});
+    families.push_back(l.ip.family == kipsec::Family::V6 ? AF_INET6 : AF_INET);
   }
   struct sigaction sa {};
   sa.sa_handler = onSignal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  std::fprintf(stderr, "ue-agent: listening on %s:%u\n", opt.listenIp.c_str(), opt.listenPort);
 
   Agent agent(opt, *kernel);
   std::vector<char> buf(65536);
   while (!stopRequested) {
-    sockaddr_storage from{};
-    socklen_t fromLen = sizeof from;
-    ssize_t n = recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
-    if (n <= 0) {
+    if (poll(fds.data(), fds.size(), -1) <= 0) {
       continue;  // EINTR on a stop signal
     }
-    ControlRequest req;
-    if (!parseControlRequest(std::string_view(buf.data(), static_cast<std::size_t>(n)), req)) {
-      continue;  // responses and noise
-    }
-    for (const Outgoing& o : agent.handle(req, Outgoing{from, fromLen, {}})) {
-      sendto(fd, o.text.data(), o.text.size(), 0, reinterpret_cast<const sockaddr*>(&o.to),
-             o.toLen);
+    for (pollfd& p : fds) {
+      if ((p.revents & POLLIN) == 0) {
+        continue;
+      }
+      sockaddr_storage from{};
+      socklen_t fromLen = sizeof from;
+      ssize_t n = recvfrom(p.fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                           &fromLen);
+      if (n <= 0) {
+        continue;
+      }
+      ControlRequest req;
+      if (!parseControlRequest(std::string_view(buf.data(), static_cast<std::size_t>(n)), req)) {
+        continue;  // responses and noise
+      }
+      // A waiter woken by this request may have asked over the other family: each answer
+      // leaves through a socket of its addressee's family.
+      for (const Outgoing& o : agent.handle(req, Outgoing{from, fromLen, {}})) {
+        sendto(socketFor(fds, families, o.to.ss_family, p.fd), o.text.data(), o.text.size(), 0,
+               reinterpret_cast<const sockaddr*>(&o.to), o.toLen);
+      }
     }
   }
   // Leaves nothing behind: every SA and policy the agent made goes with it.
   kernel->flushOwned();
-  close(fd);
+  for (pollfd& p : fds) {
+    close(p.fd);
+  }
   OPENSSL_cleanse(&opt, sizeof opt);
   return 0;
 }
