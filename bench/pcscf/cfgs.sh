@@ -1,0 +1,31 @@
+#!/bin/bash
+# Writes the two Kamailio configurations the whole-P-CSCF benchmark compares, both derived
+# from cfg_examples/pcscf.cfg at bench time so that they follow it:
+#   bench/pcscf/cfgs.sh OUT_DIR
+# OUT_DIR/module.cfg    pcscf.cfg with one line added: max_contacts 20000, so that 10,000
+#                       registered UEs plus the ones being measured fit (the default is
+#                       exactly 10,000). Run with the real module or the null-backend one.
+# OUT_DIR/baseline.cfg  the same without the module's calls: no loadmodule/modparam of
+#                       secsetup, no secsetup_check(), no secsetup event routes (they cannot
+#                       exist without the module). It relays the same REGISTERs the same
+#                       way (the UE sends SM5 to the protected port, which is still a listen).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:?out dir}
+cfg=$root/cfg_examples/pcscf.cfg
+sed '/^modparam("secsetup", "report_uri"/a modparam("secsetup", "max_contacts", 20000)' \
+	"$cfg" >"$out/module.cfg"
+sed -e '/^loadmodule "secsetup.so"/d' -e '/^modparam("secsetup"/d' \
+	-e '/^[[:space:]]*secsetup_check();/d' -e '/^####### Events/,$d' \
+	"$cfg" >"$out/baseline.cfg"
+# The same two at log level NOTICE (debug=1) instead of the shipped INFO: the module logs
+# each step of a registration at INFO, and under UML every write costs; these show what the
+# module's code costs apart from its logging.
+sed 's/^debug=2$/debug=1/' "$out/module.cfg" >"$out/module-quiet.cfg"
+sed 's/^debug=2$/debug=1/' "$out/baseline.cfg" >"$out/baseline-quiet.cfg"
+# Refuse to benchmark against a cfg the edits no longer fit.
+if ! grep -q '"max_contacts", 20000' "$out/module.cfg" || ! grep -q '^debug=1$' "$out/module-quiet.cfg" ||
+	grep -v '^[[:space:]]*#' "$out/baseline.cfg" | grep -q secsetup; then
+	echo "cfg_examples/pcscf.cfg changed: bench/pcscf/cfgs.sh no longer fits it" >&2
+	exit 1
+fi

@@ -1,0 +1,111 @@
+#!/bin/bash
+# Whole-P-CSCF benchmark (not a test), run INSIDE the sandbox, all in one boot so that the
+# ratios hold (scripts/bench pcscf starts it):
+#   bench/pcscf/run.sh BUILD_DIR OUT_DIR
+# Kamailio (cfg_examples/pcscf.cfg, see cfgs.sh) in namespace pcscf, SIPp UEs (-t un: one
+# socket, so one UE port, per registration) in ue, a SIPp S-CSCF in scscf. Parts:
+#   1. cost of the module's own code: the same closed-loop load (BENCH_CALLS registrations,
+#      BENCH_CONCURRENT at a time, SM1..SM8) through Kamailio without the module's calls
+#      (baseline.cfg) and with the module over the null kernel backend (build/bench-module),
+#      alternating, BENCH_ROUNDS times, also both at log level NOTICE: Kamailio CPU per
+#      registration and registrations/s; ratio = baseline / module (>= 0.85 is the target);
+#   2. latency SM1..SM8 (p50/p90/p99) with BENCH_LAT_SMALL (100) and then BENCH_FILL (10,000)
+#      UEs registered and held (null backend), BENCH_LAT_CALLS registrations at
+#      BENCH_LAT_RATE/s that de-register at once, so the population stays put;
+#   3. the real module with real ESP: the UE's SAs installed per registration by
+#      secsetup-ue-agent; registrations/s and CPU per registration.
+# Prints one summary; everything is kept in OUT_DIR/pcscf (logs, SIPp stats, response times).
+set -uo pipefail
+SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+SECSETUP_BUILD=$(cd "${1:?build dir}" && pwd)
+OUT=$(mkdir -p "${2:?out dir}/pcscf" && cd "$2/pcscf" && pwd)
+BENCH_DIR=$SECSETUP_ROOT/bench/pcscf
+WORK=/tmp/bench-pcscf # tmpfs: logs and traces must not be what is measured
+rm -rf "$WORK" && mkdir -p "$WORK"
+. "$SECSETUP_ROOT/tests/lib/pcscf.sh"
+. "$SECSETUP_ROOT/scripts/lib/testnet.env"
+. "$BENCH_DIR/lib.sh"
+
+BENCH_CALLS=${BENCH_CALLS:-600}
+BENCH_CONCURRENT=${BENCH_CONCURRENT:-10}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_LAT_SMALL=${BENCH_LAT_SMALL:-100}
+BENCH_FILL=${BENCH_FILL:-10000}
+BENCH_FILL_RATE=${BENCH_FILL_RATE:-25}
+BENCH_LAT_CALLS=${BENCH_LAT_CALLS:-400}
+BENCH_LAT_RATE=${BENCH_LAT_RATE:-10}
+BENCH_ESP_CALLS=${BENCH_ESP_CALLS:-1000}
+BENCH_PARTS=${BENCH_PARTS:-ratio latency esp}
+
+REAL_MODULES=$SECSETUP_BUILD/glue:$KAMAILIO_MODULES
+NULL_MODULES=$SECSETUP_BUILD/bench-module:$KAMAILIO_MODULES
+"$BENCH_DIR/cfgs.sh" "$WORK" || exit 1
+[ -f "$SECSETUP_BUILD/bench-module/secsetup.so" ] || { echo "no $SECSETUP_BUILD/bench-module/secsetup.so (scripts/bench builds it)"; exit 1; }
+ulimit -n 65536 # one socket per held UE
+trap 'bench_stop_all' EXIT
+SUMMARY=$OUT/summary.txt
+: >"$SUMMARY"
+say() { echo "$*" | tee -a "$SUMMARY"; }
+
+say "whole P-CSCF benchmark, $(date -u '+%F %T') UTC, kernel $(uname -r), $(nproc) CPU"
+
+# 1. The module's own cost: baseline and null backend alternate, each on a fresh Kamailio;
+# with the shipped log level and at NOTICE (the "-quiet" pair, see cfgs.sh).
+part_ratio() {
+	local round cfg
+	say "-- 1. module's own code: $BENCH_CALLS registrations, $BENCH_CONCURRENT at a time, per run"
+	for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+		for cfg in baseline module baseline-quiet module-quiet; do
+			bench_pcscf_start "$WORK/$cfg.cfg" "$NULL_MODULES" || return 1
+			bench_scscf_start 0
+			closed_loop "$cfg-$round" "$BENCH_CALLS" "$BENCH_CONCURRENT" $((round % 9 + 1)) 0
+			[ "${cfg#module}" != "$cfg" ] && established_check "$cfg-$round"
+			bench_scscf_stop
+			pcscf_stop
+			say "$(run_line "$cfg-$round")"
+		done
+	done
+	say "shipped cfg (debug=2, the module logs each step at INFO):"
+	ratio_summary "$BENCH_ROUNDS" baseline module
+	say "both at debug=1 (NOTICE):"
+	ratio_summary "$BENCH_ROUNDS" baseline-quiet module-quiet
+}
+
+# 2. Latency with a small and a large registered population (null backend).
+part_latency() {
+	local population
+	say "-- 2. latency SM1..SM8: $BENCH_LAT_CALLS registrations at $BENCH_LAT_RATE/s, each de-registered at once"
+	for population in "$BENCH_LAT_SMALL" "$BENCH_FILL"; do
+		bench_pcscf_start "$WORK/module.cfg" "$NULL_MODULES" || return 1
+		bench_scscf_start 1
+		fill_and_hold "fill-$population" "$population" 1 || { say "fill of $population failed"; return 1; }
+		say "registered and held: $(registered_now) UEs"
+		open_loop "lat-$population" "$BENCH_LAT_CALLS" "$BENCH_LAT_RATE" 2 1
+		say "$(latency_line "lat-$population" "$population") (registered while measured: $(registered_now))"
+		hold_stop
+		bench_scscf_stop
+		pcscf_stop
+	done
+	latency_summary "$BENCH_LAT_SMALL" "$BENCH_FILL"
+}
+
+# 3. Real module, real ESP, the UE's SAs from the agent.
+part_esp() {
+	say "-- 3. real kernel: $BENCH_ESP_CALLS registrations over ESP, $BENCH_CONCURRENT at a time"
+	bench_pcscf_start "$WORK/module.cfg" "$REAL_MODULES" || return 1
+	bench_scscf_start 0
+	agent_start || { say "ue agent did not start"; return 1; }
+	closed_loop esp "$BENCH_ESP_CALLS" "$BENCH_CONCURRENT" 3 1
+	established_check esp
+	say "$(run_line esp) [SAs the module owns in the kernel: $(pcscf_owned_sas)]"
+	agent_stop
+	bench_scscf_stop
+	pcscf_stop
+}
+
+for part in $BENCH_PARTS; do
+	"part_$part" || say "part $part failed"
+	bench_stop_all
+done
+cp -r "$WORK"/. "$OUT"/ 2>/dev/null
+say "(details in $OUT)"
