@@ -1,14 +1,16 @@
 #!/bin/bash
 # Kernel backend benchmark (not a test), run INSIDE the sandbox:
-#   scripts/sandbox run OUT tests/kernel/bench.sh /abs/build-dir OUT [PAIRS] [FILL]
+#   scripts/sandbox run OUT tests/kernel/bench.sh /abs/build-dir OUT [PAIRS] [FILL] [SAME_FILL]
 # 1. PAIRS SA pairs (2 SAs + 4 policies each) installed then deleted by `ip -batch` and by
 #    kernel_bench (one process each, timed the same way), in a fresh namespace: the ratio.
 # 2. kernel_bench's install cost with FILL pairs already present against an empty kernel
-#    (BENCH_SAME_ADDRESS_FILL=N adds the case of N pairs all between one address pair).
+#    SAME_FILL (default none) adds the case of that many pairs all between one address pair
+#    (argument, not environment: nothing of the caller's environment reaches UML).
 build=${1:?build dir}
 out=${2:?output dir}
 pairs=${3:-300}
 fill=${4:-10000}
+same_fill=${5:-${BENCH_SAME_ADDRESS_FILL:-}}
 IP=/usr/sbin/ip
 [ -x "$IP" ] || IP=/sbin/ip
 now() { date +%s%N; }
@@ -77,7 +79,7 @@ scaling() {
 }
 echo "scaling, one UE address per pair:"
 scaling scaling "$fill" || exit 1
-if [ -n "${BENCH_SAME_ADDRESS_FILL:-}" ]; then
+if [ -n "$same_fill" ]; then
 	echo "scaling, every pair between the same two addresses:"
-	scaling scaling-same "$BENCH_SAME_ADDRESS_FILL" || exit 1
+	scaling scaling-same "$same_fill" || exit 1
 fi
