@@ -61,7 +61,7 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
     AuthorizationFacts f;
     bool ok = walkParams(value, [&f](const Param& p) {
       if (lex::iequals(p.name, "username")) {
-        f.username.assign(p.value.data(), p.value.size());
+        f.username = p.value;
       } else if (lex::iequals(p.name, "response")) {
         f.hasResponse = true;
         f.emptyResponse = p.value.empty();
@@ -71,7 +71,7 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
     });
     if (ok) {
       f.present = true;
-      facts = std::move(f);
+      facts = f;
     }
   } catch (...) {
     facts = AuthorizationFacts{};
@@ -79,8 +79,10 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
   return facts;
 }
 
-ChallengeKeys extractChallengeKeys(std::string_view v, AkaKeys& keys,
-                                   std::string& rewritten) noexcept {
+namespace {
+
+template <class Text>
+ChallengeKeys extractInto(std::string_view v, AkaKeys& keys, Text& rewritten) noexcept {
   ChallengeKeys r;
   keys.wipe();
   try {
@@ -153,6 +155,18 @@ ChallengeKeys extractChallengeKeys(std::string_view v, AkaKeys& keys,
     keys.wipe();
   }
   return r;
+}
+
+}  // namespace
+
+ChallengeKeys extractChallengeKeys(std::string_view v, AkaKeys& keys,
+                                   std::string& rewritten) noexcept {
+  return extractInto(v, keys, rewritten);
+}
+
+ChallengeKeys extractChallengeKeys(std::string_view v, AkaKeys& keys,
+                                   ChallengeText& rewritten) noexcept {
+  return extractInto(v, keys, rewritten);
 }
 
 }  // namespace secsetup

@@ -5,19 +5,21 @@
 #include <string>
 #include <string_view>
 
+#include "module/bounded_text.h"
 #include "module/key_derivation.h"
 
 namespace secsetup {
 
 struct AuthorizationFacts {
   bool present = false;        // a parsable Digest Authorization value was given
-  std::string username;        // the IMPI
+  std::string_view username;   // the IMPI: a view into the parsed value (no copy)
   bool hasResponse = false;
   bool emptyResponse = false;  // response="" (network authentication failure, or SM1)
   bool hasAuts = false;        // synchronisation failure
 };
 
-// Tolerant: an unparsable value yields present == false.
+// Tolerant: an unparsable value yields present == false. The facts view into value: keep it
+// alive while they are used.
 AuthorizationFacts parseAuthorization(std::string_view value) noexcept;
 
 struct ChallengeKeys {
@@ -28,8 +30,15 @@ struct ChallengeKeys {
   bool parsed = false;    // the value was a well-formed challenge
 };
 
-// Reads ik/ck into keys and writes the challenge without them into rewritten.
+// The longest rewritten challenge the engine hands on (the C boundary's buffer, less the NUL).
+constexpr std::size_t kMaxChallengeLen = 1023;
+using ChallengeText = BoundedText<kMaxChallengeLen>;
+
+// Reads ik/ck into keys and writes the challenge without them into rewritten. A rewritten
+// text that does not fit a ChallengeText is cut and marked overflowed().
 ChallengeKeys extractChallengeKeys(std::string_view wwwAuthenticate, AkaKeys& keys,
                                    std::string& rewritten) noexcept;
+ChallengeKeys extractChallengeKeys(std::string_view wwwAuthenticate, AkaKeys& keys,
+                                   ChallengeText& rewritten) noexcept;
 
 }  // namespace secsetup

@@ -61,17 +61,25 @@ int fillActions(const Actions& a, secsetup_actions_t* out) {
           std::string_view(a.eventReason).substr(0, sizeof(out->event_reason) - 1));
   bool ok = copyOut(out->reply_reason, sizeof(out->reply_reason), a.replyReason) &&
             copyOut(out->failure_token, sizeof(out->failure_token), toString(a.failure)) &&
+            !a.securitySetup.overflowed() &&
             copyOut(out->security_setup, sizeof(out->security_setup), a.securitySetup) &&
+            !a.wwwAuthenticate.overflowed() &&
             copyOut(out->www_authenticate, sizeof(out->www_authenticate), a.wwwAuthenticate);
-  copyOut(out->warning, sizeof(out->warning), a.warning.substr(0, sizeof(out->warning) - 1));
-  std::string line = a.log;
+  copyOut(out->warning, sizeof(out->warning),
+          a.warning.view().substr(0, sizeof(out->warning) - 1));
+  // The log line: "<log>[: <failure token>][ (<warning>)]", cut to the buffer.
+  BoundedText<sizeof(out->log) - 1> line;
+  line += a.log;
   if (a.failure != FailureReason::None) {
-    line += std::string(": ") + toString(a.failure);
+    line += ": ";
+    line += toString(a.failure);
   }
   if (!a.warning.empty()) {
-    line += " (" + a.warning + ")";
+    line += " (";
+    line += a.warning.view();
+    line += ")";
   }
-  copyOut(out->log, sizeof(out->log), std::string_view(line).substr(0, sizeof(out->log) - 1));
+  copyOut(out->log, sizeof(out->log), line.view());
   return ok ? SECSETUP_OK : SECSETUP_TRUNCATED;
 }
 

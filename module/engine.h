@@ -13,11 +13,13 @@
 
 #include "kernel_ipsec/kernel_ipsec.h"
 #include "module/auth_params.h"
+#include "module/bounded_text.h"
 #include "module/choice.h"
 #include "module/contact_store.h"
 #include "module/failure_header.h"
 #include "module/key_derivation.h"
 #include "module/policy.h"
+#include "module/setup_encode.h"
 
 namespace secsetup {
 
@@ -53,6 +55,10 @@ struct ReplyFacts {
   FailureReason forwardedFailure = FailureReason::None;  // the request went on with Failure
 };
 
+// Bound of the Warning text: the C boundary's buffer (core_api.h), less the NUL.
+constexpr std::size_t kMaxWarningLen = 159;
+using WarningText = BoundedText<kMaxWarningLen>;
+
 enum class Verdict : uint8_t {
   Relay,  // go on (with the changes below)
   Drop,   // discard silently (already counted)
@@ -68,16 +74,18 @@ enum class Event : uint8_t {
   AuthTimeout,  // the registration timer expired (D.2.2); only in a Report
 };
 
+// Fixed-size fields only: building one allocates nothing.
 struct Actions {
   Verdict verdict = Verdict::Relay;
   int replyCode = 0;           // Reply: the code to answer; for a reply: the code to put instead
   const char* replyReason = "";
   FailureReason failure = FailureReason::None;  // add "Failure: <token>" to request or reply
   bool stripSecuritySetup = false;              // remove Security-setup before relaying
-  std::string securitySetup;                    // add "Security-setup: <this>" to the reply
+  SetupLine securitySetup;                      // add "Security-setup: <this>" to the reply
   bool replaceWwwAuthenticate = false;          // replace it by wwwAuthenticate ("" = remove)
-  std::string wwwAuthenticate;
-  std::string warning;                          // text for a Warning header ("" none)
+  ChallengeText wwwAuthenticate;                // overflowed(): too long to hand on
+  WarningText warning;                          // text for a Warning header ("" none); cut
+                                                // at kMaxWarningLen
   unsigned retryAfter = 0;                      // add Retry-After when non-zero
   const char* log = "";                         // what happened (static text, never keys);
                                                 // the detail of a refusal is in warning
@@ -163,7 +171,7 @@ class Engine {
   bool settle(unsigned stripe, uint32_t rec);
   void settleNewPort(unsigned stripe, uint32_t rec);
   void removeContact(unsigned stripe, uint32_t rec);
-  Actions failure(FailureReason reason, const std::string& detail);
+  Actions failure(FailureReason reason, std::string_view detail);
   // A refusal or abort that is not a Failure header (500, 503): the Failed event and its
   // counter, with the pair concerned (or none).
   void failed(Actions& a, Counter c, const char* cause, const PairSlot* pair);

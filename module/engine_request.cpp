@@ -30,7 +30,7 @@ bool sameText(const char* stored, uint8_t len, std::string_view v) {
 
 void copyText(char* dst, uint8_t& len, std::string_view v) {
   len = static_cast<uint8_t>(v.size());
-  std::memcpy(dst, v.data(), v.size());
+  std::memmove(dst, v.data(), v.size());  // v may be the record's own text (re-registration)
   dst[v.size()] = '\0';
 }
 
@@ -317,7 +317,8 @@ Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFa
   if (f.impu.empty()) {
     g.impu = std::string_view(r.impu, r.impuLen);
   }
-  std::string impi = auth_.username.empty() ? std::string(r.impi, r.impiLen) : auth_.username;
+  std::string_view impi =
+      auth_.username.empty() ? std::string_view(r.impi, r.impiLen) : auth_.username;
   r.flags = kFlagReRegistration;
   storeSm1(stripe, rec, g, impi, p, choice, port, now);
   return relay("re-registration SM1 stored");

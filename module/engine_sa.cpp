@@ -236,7 +236,7 @@ void Engine::failed(Actions& a, Counter c, const char* cause, const PairSlot* pa
   }
 }
 
-Actions Engine::failure(FailureReason reason, const std::string& detail) {
+Actions Engine::failure(FailureReason reason, std::string_view detail) {
   store_.count(Counter::NegotiationFailures);
   Actions a;
   failed(a, failureCounter(reason), toString(reason), nullptr);

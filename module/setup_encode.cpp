@@ -4,19 +4,19 @@ namespace secsetup {
 
 namespace {
 
-void appendNumber(uint32_t v, std::string& out) {
+template <class Out>
+void appendNumber(uint32_t v, Out& out) {
   char buf[10];
-  int n = 0;
+  int n = 10;
   do {
-    buf[n++] = static_cast<char>('0' + v % 10);
+    buf[--n] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  while (n > 0) {
-    out += buf[--n];
-  }
+  out += std::string_view(buf + n, static_cast<std::size_t>(10 - n));
 }
 
-void appendList(const FixedList<Token, kMaxAlgs>& list, std::string& out) {
+template <class Out>
+void appendList(const FixedList<Token, kMaxAlgs>& list, Out& out) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (i != 0) {
       out += ',';
@@ -25,7 +25,8 @@ void appendList(const FixedList<Token, kMaxAlgs>& list, std::string& out) {
   }
 }
 
-void appendParam(const char* name, uint32_t value, bool& first, std::string& out) {
+template <class Out>
+void appendParam(std::string_view name, uint32_t value, bool& first, Out& out) {
   if (value == 0) {
     return;
   }
@@ -38,11 +39,9 @@ void appendParam(const char* name, uint32_t value, bool& first, std::string& out
   appendNumber(value, out);
 }
 
-}  // namespace
-
-void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
-  out.clear();
-  out.reserve(96);
+// One encoder for both outputs (std::string and the engine's fixed buffer).
+template <class Out>
+void encodeInto(const SecuritySetup& s, Out& out) {
   out += s.intMech.view();
   out += " / ";
   if (!s.confMech.empty()) {
@@ -83,6 +82,19 @@ void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
       out += p.value.view();
     }
   }
+}
+
+}  // namespace
+
+void encodeSecuritySetup(const SecuritySetup& s, std::string& out) {
+  out.clear();
+  out.reserve(96);
+  encodeInto(s, out);
+}
+
+void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out) {
+  out.clear();
+  encodeInto(s, out);
 }
 
 std::string encodeSecuritySetup(const SecuritySetup& s) {

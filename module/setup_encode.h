@@ -6,11 +6,18 @@
 
 #include <string>
 
+#include "module/bounded_text.h"
 #include "module/setup_grammar.h"
 
 namespace secsetup {
 
+// The longest line the engine hands on (the C boundary's buffer, less the NUL).
+constexpr std::size_t kMaxSetupLineLen = 255;
+using SetupLine = BoundedText<kMaxSetupLineLen>;
+
 void encodeSecuritySetup(const SecuritySetup& s, std::string& out);
+// The same into a fixed buffer (no allocation); a longer line is cut and marked overflowed().
+void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out);
 std::string encodeSecuritySetup(const SecuritySetup& s);
 
 }  // namespace secsetup

@@ -2,6 +2,8 @@
 
 #include "module/setup_grammar.h"
 
+#include <cstring>
+
 #include "module/sip_lex.h"
 
 namespace secsetup {
@@ -53,41 +55,47 @@ bool failed(SetupError& err, SetupField f, const char* reason, const lex::Cursor
   return false;
 }
 
+bool sameToken(const Token& a, const Token& b) noexcept {
+  return a.size() == b.size() && std::memcmp(a.view().data(), b.view().data(), a.size()) == 0;
+}
+
 // token *(COMMA token), lower-cased into out. Empty list allowed only when optional.
+// Each name is scanned and folded straight into its slot (no intermediate copy).
 bool parseAlgList(lex::Cursor& c, SetupField field, bool optional,
                   FixedList<Token, kMaxAlgs>& out, SetupError& err) {
-  std::string_view t = c.token();
-  if (t.empty()) {
-    if (optional) {
-      return true;
+  char scratch[kMaxTokenLen];
+  for (bool first = true;; first = false) {
+    Token* slot = out.grow();
+    std::size_t n = c.tokenLower(slot != nullptr ? slot->buffer() : scratch, kMaxTokenLen);
+    if (n == 0 || n > kMaxTokenLen) {
+      if (slot != nullptr) {
+        out.shrink();  // only whole names stay listed
+      }
     }
-    err = fail(field, "missing algorithm", c);
-    return false;
-  }
-  for (;;) {
-    if (t.size() > kMaxTokenLen) {
+    if (n == 0) {
+      if (first && optional) {
+        return true;
+      }
+      err = fail(field, first ? "missing algorithm" : "empty algorithm name", c);
+      return false;
+    }
+    if (n > kMaxTokenLen) {
       err = fail(field, "algorithm name too long", c);
       return false;
     }
-    Token* slot = out.grow();
     if (slot == nullptr) {
       err = fail(field, "too many algorithms", c);
       return false;
     }
-    slot->assignLower(t);
+    slot->setSize(n);
     for (std::size_t i = 0; i + 1 < out.size(); ++i) {
-      if (out[i] == *slot) {
+      if (sameToken(out[i], *slot)) {
         err = fail(field, "algorithm listed twice", c);
         return false;
       }
     }
     if (!c.separator(',')) {
       return true;
-    }
-    t = c.token();
-    if (t.empty()) {
-      err = fail(field, "empty algorithm name", c);
-      return false;
     }
   }
 }
@@ -101,13 +109,41 @@ bool parsePortValue(std::string_view v, uint32_t& out) noexcept {
   return true;
 }
 
+// The info parameter a lower-cased name denotes: one of the three ports, or none.
+uint32_t* knownPort(SecuritySetup& s, std::string_view lowerName, SetupField& field) noexcept {
+  switch (lowerName.size()) {
+    case 4:
+      if (lowerName == "port") {
+        field = SetupField::Port;
+        return &s.port;
+      }
+      break;
+    case 14:
+      if (lowerName == "protected-port") {
+        field = SetupField::ProtectedPort;
+        return &s.protectedPort;
+      }
+      break;
+    case 16:
+      if (lowerName == "unprotected-port") {
+        field = SetupField::UnprotectedPort;
+        return &s.unprotectedPort;
+      }
+      break;
+    default:
+      break;
+  }
+  return nullptr;
+}
+
 bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
   if (c.atEnd()) {
     return true;  // "SLASH" with an empty info
   }
   for (;;) {
-    std::string_view name = c.token();
-    if (name.empty()) {
+    Token name;
+    std::size_t nameLen = c.tokenLower(name.buffer(), kMaxTokenLen);
+    if (nameLen == 0) {
       err = fail(SetupField::Info, "expected a parameter name", c);
       return false;
     }
@@ -130,49 +166,39 @@ bool parseInfo(lex::Cursor& c, SecuritySetup& s, SetupError& err) {
         return false;
       }
     }
-    struct Known {
-      std::string_view name;
-      uint32_t* slot;
-      SetupField field;
-    };
-    const Known known[] = {{"port", &s.port, SetupField::Port},
-                           {"protected-port", &s.protectedPort, SetupField::ProtectedPort},
-                           {"unprotected-port", &s.unprotectedPort, SetupField::UnprotectedPort}};
-    bool matched = false;
-    for (const Known& k : known) {
-      if (!lex::iequals(name, k.name)) {
-        continue;
-      }
-      matched = true;
-      if (*k.slot != 0) {
-        err = fail(k.field, "given twice", c);
+    SetupField field = SetupField::Info;
+    uint32_t* port = nameLen <= kMaxTokenLen
+                         ? knownPort(s, std::string_view(name.buffer(), nameLen), field)
+                         : nullptr;
+    if (port != nullptr) {
+      if (*port != 0) {
+        err = fail(field, "given twice", c);
         return false;
       }
-      if (quoted || !parsePortValue(value, *k.slot)) {
-        err = fail(k.field, "not a port number 1..65535", c);
+      if (quoted || !parsePortValue(value, *port)) {
+        err = fail(field, "not a port number 1..65535", c);
         return false;
       }
-      break;
-    }
-    if (!matched) {
-      if (name.size() > kMaxTokenLen || value.size() > kMaxValueLen) {
+    } else {
+      if (nameLen > kMaxTokenLen || value.size() > kMaxValueLen) {
         err = fail(SetupField::Info, "parameter too long", c);
         return false;
       }
-      InfoParam p;
-      p.name.assignLower(name);
-      p.value.assign(value);
-      p.quoted = quoted;
+      name.setSize(nameLen);
       for (const InfoParam& q : s.extraInfo) {
-        if (q.name == p.name) {
+        if (q.name == name) {
           err = fail(SetupField::Info, "parameter given twice", c);
           return false;
         }
       }
-      if (!s.extraInfo.push(p)) {
+      InfoParam* p = s.extraInfo.grow();
+      if (p == nullptr) {
         err = fail(SetupField::Info, "too many parameters", c);
         return false;
       }
+      p->name = name;
+      p->value.assign(value);
+      p->quoted = quoted;
     }
     c.skipSws();
     if (c.atEnd()) {
@@ -192,22 +218,22 @@ bool parseImpl(std::string_view value, SecuritySetup& s, SetupError& err) {
   if (c.atEnd()) {
     return failed(err, SetupField::Header, "empty value", c);
   }
-  std::string_view mech = c.token();
-  if (mech.empty()) {
+  std::size_t n = c.tokenLower(s.intMech.buffer(), kMaxTokenLen);
+  if (n == 0) {
     return failed(err, SetupField::IntMech, "missing mechanism", c);
   }
-  if (mech.size() > kMaxTokenLen) {
+  if (n > kMaxTokenLen) {
     return failed(err, SetupField::IntMech, "mechanism too long", c);
   }
-  s.intMech.assignLower(mech);
+  s.intMech.setSize(n);
   if (!c.separator('/')) {
     return failed(err, SetupField::IntMech, "expected '/' after int-mech", c);
   }
-  mech = c.token();
-  if (mech.size() > kMaxTokenLen) {
+  n = c.tokenLower(s.confMech.buffer(), kMaxTokenLen);
+  if (n > kMaxTokenLen) {
     return failed(err, SetupField::ConfMech, "mechanism too long", c);
   }
-  s.confMech.assignLower(mech);
+  s.confMech.setSize(n);
   if (!c.separator('/')) {
     return failed(err, SetupField::ConfMech, "expected '/' after conf-mech", c);
   }

@@ -42,6 +42,9 @@ class ShortText {
     return true;
   }
   void clear() noexcept { len_ = 0; }
+  // In-place filling for parsers: write at most N characters at buffer(), then setSize.
+  char* buffer() noexcept { return chars_; }
+  void setSize(std::size_t n) noexcept { len_ = static_cast<uint8_t>(n <= N ? n : 0); }
   static constexpr std::size_t capacity() noexcept { return N; }
   std::string_view view() const noexcept { return std::string_view(chars_, len_); }
   std::size_t size() const noexcept { return len_; }

@@ -29,6 +29,20 @@ struct TokenTable {
 };
 inline constexpr TokenTable kTokenTable{};
 
+// Token characters mapped to their lower case, every other byte to 0: one lookup both
+// classifies and folds a character.
+struct LowerTokenTable {
+  char map[256] = {};
+  constexpr LowerTokenTable() {
+    for (int c = 0; c < 256; ++c) {
+      if (TokenTable().ok[c]) {
+        map[c] = static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+      }
+    }
+  }
+};
+inline constexpr LowerTokenTable kLowerToken{};
+
 inline bool isTokenChar(char c) noexcept { return kTokenTable.ok[static_cast<unsigned char>(c)]; }
 
 inline char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -59,20 +73,28 @@ class Cursor {
   char peek() const noexcept { return atEnd() ? '\0' : s_[pos_]; }
   // SWS / LWS: spaces, tabs, and CRLF folds (CRLF followed by a space or tab).
   void skipSws() noexcept {
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
+    std::size_t i = pos_;
+    const std::size_t n = s_.size();
+    const char* s = s_.data();
+    while (i < n) {
+      char c = s[i];
       if (c == ' ' || c == '\t') {
-        ++pos_;
-      } else if (c == '\r' && pos_ + 2 < s_.size() && s_[pos_ + 1] == '\n' &&
-                 (s_[pos_ + 2] == ' ' || s_[pos_ + 2] == '\t')) {
-        pos_ += 3;
+        ++i;
+      } else if (c == '\r' && i + 2 < n && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+        i += 3;
       } else {
         break;
       }
     }
+    pos_ = i;
   }
   // Skips SWS, then consumes c (and the SWS after it). False if c is not next.
   bool separator(char c) noexcept {
+    if (pos_ < s_.size() && s_[pos_] == c) {  // the common case: no whitespace before c
+      ++pos_;
+      skipSws();
+      return true;
+    }
     std::size_t save = pos_;
     skipSws();
     if (peek() != c) {
@@ -84,50 +106,73 @@ class Cursor {
     return true;
   }
   std::string_view token() noexcept {
-    std::size_t start = pos_;
-    while (pos_ < s_.size() && isTokenChar(s_[pos_])) {
-      ++pos_;
+    const std::size_t start = pos_;
+    std::size_t i = start;  // a local: the loop keeps it in a register
+    const std::size_t n = s_.size();
+    const char* s = s_.data();
+    while (i < n && kTokenTable.ok[static_cast<unsigned char>(s[i])]) {
+      ++i;
     }
-    return s_.substr(start, pos_ - start);
+    pos_ = i;
+    return std::string_view(s + start, i - start);
+  }
+  // A token like token(), copied lower-cased into dst as it is scanned (at most cap
+  // characters are written); returns the token's full length.
+  std::size_t tokenLower(char* dst, std::size_t cap) noexcept {
+    const std::size_t start = pos_;
+    std::size_t i = start;
+    const std::size_t n = s_.size();
+    const char* s = s_.data();
+    while (i < n) {
+      char l = kLowerToken.map[static_cast<unsigned char>(s[i])];
+      if (l == 0) {
+        break;
+      }
+      if (i - start < cap) {
+        dst[i - start] = l;
+      }
+      ++i;
+    }
+    pos_ = i;
+    return i - start;
   }
   // quoted-string: returns the raw text between the quotes (escapes kept), false if unterminated
-  // or if it holds a control character other than a tab.
+  // or if it holds a control character other than a tab (an escaped character is taken as
+  // is). On failure the position is left at the start of the run (after the opening quote
+  // or the last escape pair) that held the control character, at a trailing backslash, or at
+  // the end. One pass: the values are short.
   bool quoted(std::string_view& out) noexcept {
     if (peek() != '"') {
       return false;
     }
-    std::size_t start = ++pos_;
-    while (pos_ < s_.size()) {
-      // Jump to the next quote or backslash, then check the span for control characters.
-      const char* base = s_.data() + pos_;
-      std::size_t left = s_.size() - pos_;
-      const void* q = std::memchr(base, '"', left);
-      std::size_t stop = q ? static_cast<std::size_t>(static_cast<const char*>(q) - base) : left;
-      const void* bs = std::memchr(base, '\\', stop);
-      if (bs != nullptr) {
-        stop = static_cast<std::size_t>(static_cast<const char*>(bs) - base);
+    const char* s = s_.data();
+    const std::size_t n = s_.size();
+    const std::size_t start = pos_ + 1;
+    std::size_t run = start;
+    std::size_t i = start;
+    while (i < n) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c == '"') {
+        out = std::string_view(s + start, i - start);
+        pos_ = i + 1;
+        return true;
       }
-      for (std::size_t i = 0; i < stop; ++i) {
-        auto c = static_cast<unsigned char>(base[i]);
-        if (c < 0x20 && c != '\t') {
+      if (c == '\\') {
+        if (i + 1 >= n) {
+          pos_ = i;
           return false;
         }
-      }
-      pos_ += stop;
-      if (pos_ >= s_.size()) {
-        return false;
-      }
-      if (s_[pos_] == '\\') {
-        if (pos_ + 1 >= s_.size()) {
-          return false;
-        }
-        pos_ += 2;
+        i += 2;
+        run = i;
         continue;
       }
-      out = s_.substr(start, pos_ - start);  // at the closing quote
-      ++pos_;
-      return true;
+      if (c < 0x20 && c != '\t') {
+        pos_ = run;
+        return false;
+      }
+      ++i;
     }
+    pos_ = n;
     return false;
   }
 

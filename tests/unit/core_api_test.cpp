@@ -191,6 +191,24 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
     EXPECT_EQ(0u, counters[n]) << n;
   }
 
+  // A challenge whose rewrite does not fit the buffer: refused, and nothing of it goes on.
+  std::string longWww = "Digest nonce=\"" + std::string(1100, 'n') +
+                        "\", ik=\"f769bcd751044604127672711c6d3441\"";
+  secsetup_reply_t rl = reply(401, longWww);
+  rl.call_id = str(otherCall);
+  rl.src_port = 5999;
+  EXPECT_EQ(SECSETUP_TRUNCATED, secsetup_on_reply(&rl, 300, &out));
+  EXPECT_EQ(1, out.replace_www_authenticate);
+  EXPECT_STREQ("", out.www_authenticate);
+  EXPECT_EQ(500, out.reply_code);
+  std::string fits = "Digest nonce=\"" + std::string(1000, 'n') +
+                     "\", ik=\"f769bcd751044604127672711c6d3441\"";
+  rl = reply(401, fits);
+  rl.call_id = str(otherCall);
+  rl.src_port = 5999;
+  EXPECT_EQ(SECSETUP_OK, secsetup_on_reply(&rl, 300, &out));
+  EXPECT_EQ("Digest nonce=\"" + std::string(1000, 'n') + "\"", std::string(out.www_authenticate));
+
   EXPECT_EQ(SECSETUP_OK, secsetup_delete_contact(str(kUe), 5064));
   EXPECT_EQ(SECSETUP_NOT_FOUND, secsetup_delete_contact(str(kUe), 5064));
   EXPECT_EQ(0u, kernel.livePairs());

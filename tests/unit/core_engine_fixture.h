@@ -94,9 +94,9 @@ class EngineTest : public ::testing::Test {
     f.forwardedFailure = forwarded;
     Actions a = engine_->onReply(f, now);
     // Profile 5: IK and CK never travel on, whatever the reply was.
-    for (const std::string* text : {&a.wwwAuthenticate, &a.warning, &a.securitySetup}) {
-      EXPECT_EQ(std::string::npos, text->find(kIkHex)) << *text;
-      EXPECT_EQ(std::string::npos, text->find(kCkHex)) << *text;
+    for (std::string_view text : {a.wwwAuthenticate.view(), a.warning.view(), a.securitySetup.view()}) {
+      EXPECT_EQ(std::string_view::npos, text.find(kIkHex)) << text;
+      EXPECT_EQ(std::string_view::npos, text.find(kCkHex)) << text;
     }
     if (wwwStore_.find(kIkHex) != std::string::npos) {
       EXPECT_TRUE(a.replaceWwwAuthenticate);

@@ -477,7 +477,7 @@ TEST_F(EngineTest, ReRegistrationActivatesTheNewOutboundOnlyWhenSa11IsUsed) {
 TEST_F(EngineTest, SpiPNeverEqualsSpiU) {
   kernel.forcedSpis = {5000};
   sm1("esp//hmac-md5-96//5000/port=5064");
-  Actions a = sm3();
+  sm3();
   ASSERT_EQ(1u, kernel.livePairs());
   EXPECT_NE(5000u, kernel.pairs().begin()->first);
   EXPECT_EQ(0u, kernel.reservedSpis());
