@@ -1,7 +1,5 @@
 #include "module/auth_params.h"
 
-#include <openssl/crypto.h>
-
 #include "module/sip_lex.h"
 
 namespace secsetup {

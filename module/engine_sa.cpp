@@ -8,9 +8,20 @@
 
 namespace secsetup {
 
+namespace {
+
+// Tokens every proposal carries: digested as one code byte, so that a typical SM1 fits one
+// SHA-256 block. Tokens are lower-cased by the parser; the list only ever grows at its end.
+constexpr std::string_view kKnownTokens[] = {"esp",     "hmac-md5-96",  "hmac-sha-1-96",
+                                             "null",    "aes-cbc",      "des-ede3-cbc"};
+
+}  // namespace
+
 void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
-  // The canonical content, field by field, tagged and length-prefixed (no text built):
-  // equal digests <=> equal values. Bounded by the value type's limits.
+  // The canonical content (no text built): the four numbers, then every field tagged and
+  // self-delimiting, so that equal digests <=> equal values. A known token is written as
+  // (tag | 0x80, its index), any other as (tag, length, bytes); tags are ASCII and each says
+  // which list it belongs to, so no two values read alike. Bounded by the value type's limits.
   uint8_t buf[2 * (kMaxTokenLen + 2) + 2 * kMaxAlgs * (kMaxTokenLen + 2) + 16 +
               kMaxExtraInfo * (kMaxTokenLen + kMaxValueLen + 4)];
   std::size_t n = 0;
@@ -20,17 +31,27 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
     std::memcpy(buf + n, v.data(), v.size());
     n += v.size();
   };
-  field(s.intMech.view(), 'm');
-  field(s.confMech.view(), 'c');
-  for (const Token& t : s.intAlgs) {
-    field(t.view(), 'i');
-  }
-  for (const Token& t : s.confAlgs) {
-    field(t.view(), 'e');
-  }
+  auto token = [&buf, &n, &field](std::string_view v, char tag) {
+    for (uint8_t i = 0; i < sizeof(kKnownTokens) / sizeof(kKnownTokens[0]); ++i) {
+      if (v == kKnownTokens[i]) {
+        buf[n++] = static_cast<uint8_t>(tag | 0x80);
+        buf[n++] = i;
+        return;
+      }
+    }
+    field(v, tag);
+  };
   uint32_t nums[4] = {s.saId, s.port, s.protectedPort, s.unprotectedPort};
   std::memcpy(buf + n, nums, sizeof(nums));
   n += sizeof(nums);
+  token(s.intMech.view(), 'm');
+  token(s.confMech.view(), 'c');
+  for (const Token& t : s.intAlgs) {
+    token(t.view(), 'i');
+  }
+  for (const Token& t : s.confAlgs) {
+    token(t.view(), 'e');
+  }
   for (const InfoParam& p : s.extraInfo) {
     field(p.name.view(), p.quoted ? 'Q' : 'T');
     field(p.value.view(), 'v');

@@ -1,9 +1,8 @@
 #include "module/key_derivation.h"
 
-#include <openssl/crypto.h>
-
 #include <cstring>
 
+#include "module/secure_wipe.h"
 #include "module/sha256.h"
 
 namespace secsetup {
@@ -11,25 +10,32 @@ namespace secsetup {
 AkaKeys::~AkaKeys() { wipe(); }
 
 void AkaKeys::wipe() noexcept {
-  OPENSSL_cleanse(ik, sizeof(ik));
-  OPENSSL_cleanse(ck, sizeof(ck));
+  secureWipe(ik, sizeof(ik));
+  secureWipe(ck, sizeof(ck));
   hasCk = false;
 }
 
 namespace {
 
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
+// Hex digit values, -1 for every other byte: one lookup per digit.
+struct HexTable {
+  int8_t value[256] = {};
+  constexpr HexTable() {
+    for (int c = 0; c < 256; ++c) {
+      value[c] = -1;
+    }
+    for (int c = 0; c < 10; ++c) {
+      value['0' + c] = static_cast<int8_t>(c);
+    }
+    for (int c = 0; c < 6; ++c) {
+      value['a' + c] = static_cast<int8_t>(10 + c);
+      value['A' + c] = static_cast<int8_t>(10 + c);
+    }
   }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+};
+constexpr HexTable kHex{};
+
+int hexValue(char c) noexcept { return kHex.value[static_cast<unsigned char>(c)]; }
 
 // Rotates a 128-bit big-endian value left by n bits (0..127).
 void rotateLeft(const uint8_t in[kAkaKeyLen], unsigned n, uint8_t out[kAkaKeyLen]) noexcept {
@@ -47,7 +53,7 @@ kipsec::KeyBytes integrityLayout(IntegrityAlg alg, const uint8_t key[kAkaKeyLen]
   std::memcpy(buf, key, kAkaKeyLen);
   std::size_t len = alg == IntegrityAlg::HmacSha1_96 ? kAkaKeyLen + 4 : kAkaKeyLen;
   kipsec::KeyBytes kb(buf, len);
-  OPENSSL_cleanse(buf, sizeof(buf));
+  secureWipe(buf, sizeof(buf));
   return kb;
 }
 
@@ -55,14 +61,14 @@ kipsec::KeyBytes integrityLayout(IntegrityAlg alg, const uint8_t key[kAkaKeyLen]
 
 bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
   if (hex.size() != 2 * kAkaKeyLen) {
-    OPENSSL_cleanse(out, kAkaKeyLen);
+    secureWipe(out, kAkaKeyLen);
     return false;
   }
   for (std::size_t i = 0; i < kAkaKeyLen; ++i) {
     int h = hexValue(hex[2 * i]);
     int l = hexValue(hex[2 * i + 1]);
     if (h < 0 || l < 0) {
-      OPENSSL_cleanse(out, kAkaKeyLen);
+      secureWipe(out, kAkaKeyLen);
       return false;
     }
     out[i] = static_cast<uint8_t>(h * 16 + l);
@@ -80,8 +86,8 @@ void deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t 
       hmacSha256Pair(ik, kAkaKeyLen, kIn, sizeof(kIn) - 1, macIn, kOut, sizeof(kOut) - 1, macOut);
       std::memcpy(toPcscf, macIn, kAkaKeyLen);
       std::memcpy(toUe, macOut, kAkaKeyLen);
-      OPENSSL_cleanse(macIn, sizeof(macIn));
-      OPENSSL_cleanse(macOut, sizeof(macOut));
+      secureWipe(macIn, sizeof(macIn));
+      secureWipe(macOut, sizeof(macOut));
       return;
     }
     case KeyDerivation::Rotate:
@@ -108,8 +114,8 @@ bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
   params.cipher = choice.cipher;
   params.integrityKeyToPcscf = integrityLayout(choice.integrity, in);
   params.integrityKeyToUe = integrityLayout(choice.integrity, out);
-  OPENSSL_cleanse(in, sizeof(in));
-  OPENSSL_cleanse(out, sizeof(out));
+  secureWipe(in, sizeof(in));
+  secureWipe(out, sizeof(out));
   if (choice.cipher == CipherAlg::AesCbc) {
     params.cipherKey = kipsec::KeyBytes(keys.ck, kAkaKeyLen);
   } else if (choice.cipher == CipherAlg::DesEde3Cbc) {
@@ -117,7 +123,7 @@ bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
     std::memcpy(des, keys.ck, kAkaKeyLen);
     std::memcpy(des + kAkaKeyLen, keys.ck, 8);
     params.cipherKey = kipsec::KeyBytes(des, sizeof(des));
-    OPENSSL_cleanse(des, sizeof(des));
+    secureWipe(des, sizeof(des));
   } else {
     params.cipherKey = kipsec::KeyBytes();
   }

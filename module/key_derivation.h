@@ -1,6 +1,6 @@
 #pragma once
 // Keys of profile section 5: IK/CK from SM3, per-direction integrity keys, algorithm layout.
-// Same code on the UE and P-CSCF side. Every intermediate buffer is wiped (OPENSSL_cleanse).
+// Same code on the UE and P-CSCF side. Every intermediate buffer is wiped (secureWipe).
 
 #include <cstddef>
 #include <cstdint>

@@ -28,10 +28,29 @@ const char* wireName(CipherAlg a) noexcept {
   return "";
 }
 
+namespace {
+
+// The names of wireName() as views (no strlen per comparison), in the order looked up.
+struct IntegrityName {
+  IntegrityAlg alg;
+  std::string_view name;
+};
+constexpr IntegrityName kIntegrityNames[] = {{IntegrityAlg::HmacMd5_96, "hmac-md5-96"},
+                                             {IntegrityAlg::HmacSha1_96, "hmac-sha-1-96"}};
+struct CipherName {
+  CipherAlg alg;
+  std::string_view name;
+};
+constexpr CipherName kCipherNames[] = {{CipherAlg::Null, "null"},
+                                       {CipherAlg::AesCbc, "aes-cbc"},
+                                       {CipherAlg::DesEde3Cbc, "des-ede3-cbc"}};
+
+}  // namespace
+
 bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
-  for (IntegrityAlg a : {IntegrityAlg::HmacMd5_96, IntegrityAlg::HmacSha1_96}) {
-    if (lex::iequals(name, wireName(a))) {
-      out = a;
+  for (const IntegrityName& n : kIntegrityNames) {
+    if (lex::iequals(name, n.name)) {
+      out = n.alg;
       return true;
     }
   }
@@ -39,9 +58,9 @@ bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
 }
 
 bool cipherFromWire(std::string_view name, CipherAlg& out) noexcept {
-  for (CipherAlg a : {CipherAlg::Null, CipherAlg::AesCbc, CipherAlg::DesEde3Cbc}) {
-    if (lex::iequals(name, wireName(a))) {
-      out = a;
+  for (const CipherName& n : kCipherNames) {
+    if (lex::iequals(name, n.name)) {
+      out = n.alg;
       return true;
     }
   }

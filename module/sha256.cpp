@@ -3,10 +3,11 @@
 // SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but remain
 // supported and are several times faster for short inputs.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <cstring>
+
+#include "module/secure_wipe.h"
 
 namespace secsetup {
 
@@ -15,13 +16,13 @@ void sha256(const void* data, std::size_t len, uint8_t out[32]) noexcept {
   SHA256_Init(&ctx);
   SHA256_Update(&ctx, data, len);
   SHA256_Final(out, &ctx);
-  OPENSSL_cleanse(&ctx, sizeof(ctx));
+  secureWipe(&ctx, sizeof(ctx));
 }
 
 static_assert(sizeof(SHA256_CTX) <= 112, "Sha256 state size");
 
 Sha256::Sha256() noexcept { SHA256_Init(reinterpret_cast<SHA256_CTX*>(state_)); }
-Sha256::~Sha256() { OPENSSL_cleanse(state_, sizeof(state_)); }
+Sha256::~Sha256() { secureWipe(state_, sizeof(state_)); }
 void Sha256::update(const void* data, std::size_t len) noexcept {
   SHA256_Update(reinterpret_cast<SHA256_CTX*>(state_), data, len);
 }
@@ -62,12 +63,12 @@ void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, st
     SHA256_Update(&work, mid, sizeof(mid));
     SHA256_Final(outs[m], &work);
   }
-  OPENSSL_cleanse(block, sizeof(block));
-  OPENSSL_cleanse(k, sizeof(k));
-  OPENSSL_cleanse(mid, sizeof(mid));
-  OPENSSL_cleanse(&inner, sizeof(inner));
-  OPENSSL_cleanse(&outer, sizeof(outer));
-  OPENSSL_cleanse(&work, sizeof(work));
+  secureWipe(block, sizeof(block));
+  secureWipe(k, sizeof(k));
+  secureWipe(mid, sizeof(mid));
+  secureWipe(&inner, sizeof(inner));
+  secureWipe(&outer, sizeof(outer));
+  secureWipe(&work, sizeof(work));
 }
 
 }  // namespace secsetup

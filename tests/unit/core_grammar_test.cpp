@@ -167,6 +167,20 @@ const BadCase kBadCases[] = {
     {"esp / / hmac-md5-95,hmac-sha1 / / 300", kNoInt},
 };
 
+TEST(CoreGrammar, QuotedValuesLongerThanOneWord) {
+  // Quoted text is skipped a word at a time: escapes, tabs and control characters must be
+  // seen wherever they fall.
+  auto ok = parseSecuritySetup("esp / / a / / 300 / x=\"0123456789abcdef\\\"0123\t456789\"");
+  ASSERT_TRUE(ok.ok()) << describe(ok.error());
+  EXPECT_EQ("0123456789abcdef\\\"0123\t456789", ok.value().extraInfo[0].value.view());
+  auto ctl = parseSecuritySetup("esp / / a / / 300 / x=\"0123456789\\\"abcdefgh\x01\"");
+  ASSERT_FALSE(ctl.ok());
+  EXPECT_EQ("info: unterminated quoted-string (offset 35)", describe(ctl.error()));
+  auto open = parseSecuritySetup("esp / / a / / 300 / x=\"0123456789abcdefghij");
+  ASSERT_FALSE(open.ok());
+  EXPECT_EQ("info: unterminated quoted-string (offset 43)", describe(open.error()));
+}
+
 TEST(CoreGrammar, MalformedTableGivesTheExpectedFailureReason) {
   EXPECT_GE(sizeof(kBadCases) / sizeof(kBadCases[0]), 40u);
   for (const BadCase& c : kBadCases) {

@@ -3,10 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <set>
 #include <string>
 
 #include "module/auth_params.h"
+#include "module/engine.h"
 #include "module/key_derivation.h"
+#include "module/setup_grammar.h"
 
 namespace secsetup {
 namespace {
@@ -115,6 +119,30 @@ TEST(CoreKeys, ChallengeLosesIkAndCk) {
 
   r = extractChallengeKeys("Digest nonce=\"n", keys, out);
   EXPECT_FALSE(r.parsed);
+}
+
+TEST(CoreKeys, SetupDigestTellsValuesApart) {
+  auto digest = [](const char* v) {
+    auto r = parseSecuritySetup(v);
+    EXPECT_TRUE(r.ok()) << v;
+    std::array<uint8_t, 32> d{};
+    setupDigest(r.value(), d.data());
+    return d;
+  };
+  // Equal values (case, whitespace) digest alike; every field counts, known names or not.
+  EXPECT_EQ(digest("esp/esp/hmac-md5-96/aes-cbc/300/port=5064"),
+            digest("ESP / esp / HMAC-MD5-96 / AES-cbc / 300 / Port=5064"));
+  std::set<std::array<uint8_t, 32>> seen;
+  for (const char* v :
+       {"esp/esp/hmac-md5-96/aes-cbc/300/port=5064", "esp/esp/hmac-md5-96/aes-cbc/301/port=5064",
+        "esp/esp/hmac-md5-96/aes-cbc/300/port=5065", "esp/esp/hmac-md5-96/aes-cbc/300",
+        "esp/esp/hmac-sha-1-96/aes-cbc/300/port=5064", "esp/esp/hmac-md5-96/null/300/port=5064",
+        "esp/esp/hmac-md5-96,aes-cbc/aes-cbc/300/port=5064", "esp//hmac-md5-96//300/port=5064",
+        "esp/esp/hmac-md5-96/aes-cbc,null/300/port=5064", "esp/esp/hmac-md5-97/aes-cbc/300",
+        "esp/esp/hmac-md5-96/aes-cbc/300/port=5064;x=y", "esp/esp/hmac-md5-96/aes-cbc/300/x=\"y\"",
+        "esp/esp/hmac-md5-96/aes-cbc/300/protected-port=5064"}) {
+    EXPECT_TRUE(seen.insert(digest(v)).second) << v;
+  }
 }
 
 TEST(CoreKeys, AuthorizationFacts) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
 #include "module/choice.h"
 #include "module/policy.h"
 #include "module/setup_encode.h"
@@ -13,6 +16,28 @@ SecuritySetup parse(const char* v) {
   auto r = parseSecuritySetup(v);
   EXPECT_TRUE(r.ok()) << v;
   return r.value();
+}
+
+TEST(CorePolicy, WireNamesReadBackInAnyCase) {
+  for (IntegrityAlg a : {IntegrityAlg::HmacMd5_96, IntegrityAlg::HmacSha1_96}) {
+    IntegrityAlg got = a == IntegrityAlg::HmacMd5_96 ? IntegrityAlg::HmacSha1_96
+                                                     : IntegrityAlg::HmacMd5_96;
+    std::string upper = wireName(a);
+    for (char& c : upper) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    ASSERT_TRUE(integrityFromWire(upper, got)) << upper;
+    EXPECT_EQ(a, got);
+  }
+  for (CipherAlg a : {CipherAlg::Null, CipherAlg::AesCbc, CipherAlg::DesEde3Cbc}) {
+    CipherAlg got = CipherAlg::None;
+    ASSERT_TRUE(cipherFromWire(wireName(a), got)) << wireName(a);
+    EXPECT_EQ(a, got);
+  }
+  IntegrityAlg i;
+  CipherAlg c;
+  EXPECT_FALSE(integrityFromWire("hmac-md5-9", i));
+  EXPECT_FALSE(cipherFromWire("", c));
 }
 
 TEST(CorePolicy, ParsesModuleParameters) {
