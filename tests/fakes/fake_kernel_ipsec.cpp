@@ -60,11 +60,31 @@ Result FakeKernelIpsec::allocSpi(const IpAddress& src, const IpAddress& dst, uin
     if (takeFailure(r)) {
       return r;
     }
+    if (failAllocs_) {
+      return Result::failure(Status::OutOfResources, ENOENT);
+    }
+    if (!forced_.empty()) {
+      uint32_t candidate = forced_.front();
+      forced_.erase(forced_.begin());
+      if (candidate < min || candidate > max) {
+        violations_.push_back("SPI outside the configured range");
+      }
+      if (spiInUse(dst, candidate)) {
+        violations_.push_back("allocSpi handed out a live SPI");
+      }
+      reserved_.insert({dst.toString(), candidate});
+      spi = candidate;
+      return Result::success();
+    }
     min = std::max<uint32_t>(min, 256);
     if (min > max || src.family != dst.family) {
       return Result::failure(Status::InvalidArg, EINVAL);
     }
-    uint32_t& next = nextSpi_[dst.toString()];
+    auto slot = nextSpi_.find(dst.toString());
+    if (slot == nextSpi_.end()) {
+      slot = nextSpi_.emplace(dst.toString(), firstSpi_).first;
+    }
+    uint32_t& next = slot->second;
     uint64_t candidate = std::max<uint64_t>(next, min);
     for (uint64_t tried = 0; tried <= uint64_t{max} - min; ++tried) {
       if (candidate > max) {
@@ -112,6 +132,16 @@ Result FakeKernelIpsec::addPair(const SaPairId& id, const SaPairParams& params) 
     if (failAddAt_ != 0 && addCalls_ == failAddAt_) {
       return Result::failure(Status::KernelError, EIO);
     }
+    if (id.spiP == id.spiU) {
+      violations_.push_back("SPI_P equals SPI_U");
+    }
+    if (id.spiP < 256 || id.spiU < 256) {
+      violations_.push_back("SPI below 256");
+    }
+    const IpAddress& localDst = params.local == Role::Pcscf ? id.pcscf : id.ue;
+    if (!isReserved(localDst, params.local == Role::Pcscf ? id.spiP : id.spiU)) {
+      violations_.push_back("addPair with a local SPI that was not allocated");
+    }
     if (id.ue.family != id.pcscf.family || params.uePort == 0 || params.pcscfProtectedPort == 0 ||
         id.spiP < 256 || id.spiU < 256 || params.integrityKeyToPcscf.size() == 0 ||
         params.integrityKeyToUe.size() == 0) {
@@ -122,6 +152,11 @@ Result FakeKernelIpsec::addPair(const SaPairId& id, const SaPairParams& params) 
     });
     if (exists && rejectExisting_) {
       return Result::failure(Status::AlreadyExists, EEXIST);
+    }
+    for (const FakePair& p : pairs_) {
+      if (p.id.ue == id.ue && p.uePort == params.uePort) {
+        violations_.push_back("two live pairs on one UE address and port");
+      }
     }
     // The reservations become the SAs.
     reserved_.erase({id.pcscf.toString(), id.spiP});
@@ -136,6 +171,7 @@ Result FakeKernelIpsec::addPair(const SaPairId& id, const SaPairParams& params) 
     p.integrityKeyLen = params.integrityKeyToPcscf.size();
     p.cipherKeyLen = params.cipherKey.size();
     p.outboundActive = !params.deferOutbound;
+    p.params = params;
     pairs_.push_back(p);
     return Result::success();
   } catch (...) {
@@ -170,6 +206,9 @@ Result FakeKernelIpsec::activateOutbound(const SaPairId& id,
     Result r;
     if (takeFailure(r)) {
       return r;
+    }
+    if (failActivations_) {
+      return Result::failure(Status::KernelError, EIO);
     }
     if (id.ue.family != id.pcscf.family || params.uePort == 0 || params.pcscfProtectedPort == 0 ||
         id.spiP < 256 || id.spiU < 256) {
@@ -268,6 +307,22 @@ void FakeKernelIpsec::expireSa(const IpAddress& dst, uint32_t spi, bool hard) {
                                 [&](const FakePair& p) { return sameSa(p, dst, spi); }),
                  pairs_.end());
   }
+}
+
+void FakeKernelIpsec::setNextSpi(uint32_t spi) {
+  firstSpi_ = spi;
+  for (auto& [dst, next] : nextSpi_) {
+    next = spi;
+  }
+}
+
+const FakePair* FakeKernelIpsec::pairByUePort(uint16_t port) const {
+  for (const FakePair& p : pairs_) {
+    if (p.uePort == port) {
+      return &p;
+    }
+  }
+  return nullptr;
 }
 
 void FakeKernelIpsec::setLastUse(const IpAddress& dst, uint32_t spi, uint64_t when) {

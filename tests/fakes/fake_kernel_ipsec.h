@@ -1,14 +1,22 @@
 #pragma once
-// A recording fake of KernelIpsec for unit tests of the core and the glue.
+// The recording fake of KernelIpsec for unit tests of the core and the glue (the one fake:
+// the core's tests, its fuzz targets and the glue's use it alike).
 //
 // Hands out sequential SPIs in the requested range (skipping reserved and installed ones),
 // tracks reservations and installed pairs, keeps an ops log, and fails on request:
 //   failNext(Status)        the next call (of any kind) fails with that status
 //   failAddAt(n)            the n-th addPair call (1-based) fails with KernelError
+//   failAllocs(true)        every allocSpi fails (OutOfResources)
+//   failActivations(true)   every activateOutbound fails (KernelError)
 //   rejectExisting(false)   addPair over an installed SPI then succeeds (default: AlreadyExists)
+//   setNextSpi / forceSpis  steer the SPIs handed out
 // A pair added with deferOutbound has no outbound policies until activateOutbound
 // (outboundActive tells); deletePair removes it in either state.
-// Keys are never recorded, only their lengths.
+// It also checks the rules the kernel contract puts on its caller and lists every breach in
+// violations(): SPI_P == SPI_U, an SPI below 256, an SPI handed out while live, a pair whose
+// local SPI was not reserved, two pairs on one UE address and port.
+// Each pair keeps its parameters, keys included (tests compare the keys of both ends); the
+// ops log never holds a key.
 
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +42,7 @@ struct FakePair {
   std::size_t cipherKeyLen = 0;
   uint64_t lastUse = 0;
   bool outboundActive = true;  // false from addPair(deferOutbound) until activateOutbound
+  SaPairParams params;         // as given to addPair, keys included
 };
 
 class FakeKernelIpsec : public KernelIpsec {
@@ -55,6 +64,12 @@ class FakeKernelIpsec : public KernelIpsec {
   void failNext(Status s, int err = 0) { failNext_ = Result::failure(s, err); }
   void failAddAt(std::size_t n) { failAddAt_ = n; }
   void rejectExisting(bool reject) { rejectExisting_ = reject; }
+  void failAllocs(bool fail) { failAllocs_ = fail; }
+  void failActivations(bool fail) { failActivations_ = fail; }
+  // The next SPI tried for every destination (a per-process range, e.g. for forked workers).
+  void setNextSpi(uint32_t spi);
+  // Handed out first and as they are, even if in use (e.g. to collide with SPI_U).
+  void forceSpis(std::vector<uint32_t> spis) { forced_ = std::move(spis); }
   void setFeatures(Features f) { features_ = f; }
 
   // Simulation: the kernel expires or loses an SA (reported by drainExpired; the pair goes).
@@ -70,6 +85,9 @@ class FakeKernelIpsec : public KernelIpsec {
   // True when the pair exists and its outbound policies are installed.
   bool outboundActive(uint32_t spiP, uint32_t spiU) const;
   std::size_t addCalls() const { return addCalls_; }
+  std::size_t livePairs() const { return pairs_.size(); }
+  const FakePair* pairByUePort(uint16_t port) const;
+  const std::vector<std::string>& violations() const { return violations_; }
 
  private:
   using SpiKey = std::pair<std::string, uint32_t>;  // destination text, SPI
@@ -82,6 +100,11 @@ class FakeKernelIpsec : public KernelIpsec {
   std::vector<SaGone> gone_;
   std::vector<std::string> ops_;
   std::map<std::string, uint32_t> nextSpi_;  // per destination
+  uint32_t firstSpi_ = 0;                    // where a new destination starts (0: at min)
+  std::vector<uint32_t> forced_;
+  std::vector<std::string> violations_;
+  bool failAllocs_ = false;
+  bool failActivations_ = false;
   std::optional<Result> failNext_;
   std::size_t failAddAt_ = 0;
   std::size_t addCalls_ = 0;

@@ -4,7 +4,7 @@ set(_fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefi
 
 foreach(_name grammar engine)
   add_executable(fuzz_${_name} ${CMAKE_CURRENT_LIST_DIR}/fuzz_${_name}.cpp
-                               ${CMAKE_SOURCE_DIR}/tests/unit/core_fake_backend.cpp)
+                               ${CMAKE_SOURCE_DIR}/tests/fakes/fake_kernel_ipsec.cpp)
   target_include_directories(fuzz_${_name} PRIVATE ${CMAKE_SOURCE_DIR})
   target_compile_options(fuzz_${_name} PRIVATE ${SECSETUP_CXX_WARNINGS} ${_fuzz_flags})
   target_link_options(fuzz_${_name} PRIVATE ${_fuzz_flags})

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "module/engine.h"
-#include "tests/unit/core_fake_backend.h"
+#include "tests/fakes/fake_kernel_ipsec.h"
 
 using namespace secsetup;
 
@@ -39,7 +39,7 @@ struct Input {
   }
 };
 
-void check(Engine& e, testing::RecordingSaBackend& k, ContactStore& s) {
+void check(Engine& e, kipsec::FakeKernelIpsec& k, ContactStore& s) {
   std::vector<ContactView> all;
   if (e.listContacts(all) != Status::Ok) {
     std::abort();
@@ -55,10 +55,10 @@ void check(Engine& e, testing::RecordingSaBackend& k, ContactStore& s) {
     }
   }
   std::set<uint32_t> live;
-  for (const auto& kv : k.pairs()) {
-    live.insert(kv.first);
+  for (const kipsec::FakePair& p : k.pairs()) {
+    live.insert(p.id.spiP);
   }
-  if (stored != live || !k.violations().empty() || k.reservedSpis() != 0 ||
+  if (stored != live || !k.violations().empty() || k.reservedCount() != 0 ||
       all.size() != s.used()) {
     std::abort();
   }
@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     arena = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
   }
   ContactStore* store = ContactStore::create(arena, bytes, 6, ops, 1);
-  testing::RecordingSaBackend kernel;
+  kipsec::FakeKernelIpsec kernel;
   Input in{data, size};
   Policy policy;
   uint8_t flags = in.byte();
@@ -160,21 +160,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 8:
         if (!kernel.pairs().empty()) {
-          engine.onSaGone(kipsec::SaGone{pcscf, kernel.pairs().begin()->first, true});
+          engine.onSaGone(kipsec::SaGone{pcscf, kernel.pairs().front().id.spiP, true});
         }
         break;
       case 9:
-        kernel.failAddAt = arg & 3;
+        kernel.failAddAt((arg & 3) + 1);  // an absolute call number, as before
         break;
       case 10:
-        kernel.failAlloc = (arg & 1) != 0;
+        kernel.failAllocs((arg & 1) != 0);
         break;
       default:
         break;
     }
     check(engine, kernel, *store);
   }
-  kernel.failAlloc = false;
+  kernel.failAllocs(false);
   std::vector<Report> reports;
   engine.onTimer(now + 1000000, reports);
   check(engine, kernel, *store);

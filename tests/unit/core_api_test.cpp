@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "module/core_api.h"
-#include "tests/unit/core_fake_backend.h"
+#include "tests/fakes/fake_kernel_ipsec.h"
 
 extern "C" int secsetup_c_header_check(void);
 
 namespace {
 
-using secsetup::testing::RecordingSaBackend;
+using secsetup::kipsec::FakeKernelIpsec;
 
 void* shmAlloc(void*, size_t n) { return std::malloc(n); }
 void shmFree(void*, void* p) { std::free(p); }
@@ -80,7 +80,7 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   ASSERT_EQ(SECSETUP_OK, secsetup_core_init(&p, &shm, &locks));
   EXPECT_EQ(SECSETUP_INVALID_STATE, secsetup_core_init(&p, &shm, &locks));
   EXPECT_EQ(SECSETUP_INVALID_STATE, secsetup_on_request(&req, 1, &out));  // before child_init
-  RecordingSaBackend kernel;
+  FakeKernelIpsec kernel;
   ASSERT_EQ(SECSETUP_OK,
             secsetup_core_child_init(reinterpret_cast<secsetup_kernel_t*>(
                 static_cast<secsetup::kipsec::KernelIpsec*>(&kernel))));

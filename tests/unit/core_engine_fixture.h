@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "module/engine.h"
-#include "tests/unit/core_fake_backend.h"
+#include "tests/fakes/fake_kernel_ipsec.h"
 
 namespace secsetup::testing {
 
@@ -120,9 +120,12 @@ class EngineTest : public ::testing::Test {
   Actions sm7(int code = 200, uint16_t port = 5064, long expires = 600) {
     return reply(code, port, "", expires);
   }
+  // A registration on that port; each port has its own SPI_U (3344556677 on 5064), as two
+  // UAs of one UE would (the kernel refuses a second SA with the same address and SPI).
   void establish(uint16_t port = 5064) {
-    std::string setup = std::string("esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc / 3344556677 / port=") +
-                        std::to_string(port);
+    std::string setup = "esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc / " +
+                        std::to_string(3344556677u - 5064u + port) +
+                        " / port=" + std::to_string(port);
     ASSERT_EQ(Verdict::Relay, sm1(setup, port).verdict);
     ASSERT_FALSE(sm3(port).securitySetup.empty());
     ASSERT_EQ(Verdict::Relay, sm5(setup, port).verdict);
@@ -147,7 +150,7 @@ class EngineTest : public ::testing::Test {
   }
 
   Policy policy;
-  RecordingSaBackend kernel;
+  kipsec::FakeKernelIpsec kernel;
   kipsec::IpAddress ue = ip("192.0.2.10");
   kipsec::IpAddress pcscf = ip("198.51.100.1");
   std::string callId = "call-1@192.0.2.10";

@@ -28,7 +28,7 @@ TEST_F(EngineTest, Item1SuccessfulInitialRegistration) {
   EXPECT_EQ(std::string::npos, a3.wwwAuthenticate.find(kIkHex));
   EXPECT_EQ(std::string::npos, a3.wwwAuthenticate.find("ck="));
   ASSERT_EQ(1u, kernel.livePairs());
-  const auto& pair = kernel.pairs().begin()->second;
+  const auto& pair = kernel.pairs().front();
   EXPECT_EQ(4096u, pair.id.spiP);
   EXPECT_EQ(3344556677u, pair.id.spiU);
   EXPECT_EQ(5064, pair.params.uePort);
@@ -46,7 +46,7 @@ TEST_F(EngineTest, Item1SuccessfulInitialRegistration) {
   EXPECT_FALSE(pair.outboundActive);  // profile 6: SM4 leaves in the clear
 
   Actions a5 = sm5();
-  EXPECT_TRUE(kernel.pairs().begin()->second.outboundActive);  // SM8 and later: ESP only
+  EXPECT_TRUE(kernel.pairs().front().outboundActive);  // SM8 and later: ESP only
   EXPECT_EQ(Verdict::Relay, a5.verdict);
   EXPECT_EQ(FailureReason::None, a5.failure);
   EXPECT_EQ(Event::None, a3.event);
@@ -98,7 +98,7 @@ TEST_F(EngineTest, Item2UnacceptableProposalForwardMode) {
   EXPECT_TRUE(c.replaceWwwAuthenticate);
   EXPECT_TRUE(c.wwwAuthenticate.empty());
   EXPECT_EQ(0u, kernel.livePairs());
-  EXPECT_EQ(0u, kernel.reservedSpis());
+  EXPECT_EQ(0u, kernel.reservedCount());
 }
 
 TEST_F(EngineTest, Item2UnacceptableProposalReplyMode) {
@@ -127,7 +127,7 @@ TEST_F(EngineTest, Item2UnacceptableProposalReplyMode) {
   EXPECT_EQ(2u, store_->counter(Counter::FailedMalformed));
   EXPECT_EQ(0u, store_->counter(Counter::FailedNoCommonIntegrity));
   EXPECT_EQ(0u, store_->used());
-  EXPECT_EQ(0u, kernel.calls().size());
+  EXPECT_EQ(0u, kernel.ops().size());
 }
 
 // Item 3: SM5 differs from SM1 -> SecuritySetupMismatch; the SAs go.
@@ -351,7 +351,7 @@ TEST_F(EngineTest, Item9ExpiryRemovesEverything) {
   tick(policy.expiryGrace);
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(0u, store_->used());
-  EXPECT_EQ(0u, kernel.reservedSpis());
+  EXPECT_EQ(0u, kernel.reservedCount());
 }
 
 TEST_F(EngineTest, Item9RefreshExtendsExpiry) {
@@ -380,7 +380,7 @@ TEST_F(EngineTest, OperatorDeleteAndKernelExpiry) {
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(Status::NotFound, engine_->deleteContact(ue, 5064));
   establish(5064);
-  uint32_t spiP = kernel.pairs().begin()->first;
+  uint32_t spiP = kernel.pairs().front().id.spiP;
   engine_->onSaGone(kipsec::SaGone{pcscf, spiP, true});
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(0u, store_->used());
@@ -431,15 +431,15 @@ TEST_F(EngineTest, Sm3WithoutValidIkGives500AndNothing) {
 }
 
 TEST_F(EngineTest, KernelFailuresGive500AndReleaseTheSpi) {
-  kernel.failAddAt = 0;
+  kernel.failAddAt(1);
   sm1();
   Actions a = sm3();
   EXPECT_EQ(500, a.replyCode);
   EXPECT_EQ(Event::Failed, a.event);
   EXPECT_STREQ("the kernel refused the SA pair", a.eventReason);
-  EXPECT_EQ(0u, kernel.reservedSpis());
+  EXPECT_EQ(0u, kernel.reservedCount());
   EXPECT_EQ(0u, store_->used());
-  kernel.failAlloc = true;
+  kernel.failAllocs(true);
   sm1();
   EXPECT_EQ(500, sm3().replyCode);
   EXPECT_EQ(1u, store_->counter(Counter::SpiExhausted));
@@ -450,7 +450,7 @@ TEST_F(EngineTest, KernelFailuresGive500AndReleaseTheSpi) {
 TEST_F(EngineTest, OutboundRefusedAtSm5Gives500AndNothingStays) {
   sm1();
   sm3();
-  kernel.failActivate = true;
+  kernel.failActivations(true);
   Actions a = sm5();
   EXPECT_EQ(Verdict::Reply, a.verdict);
   EXPECT_EQ(500, a.replyCode);
@@ -475,12 +475,12 @@ TEST_F(EngineTest, ReRegistrationActivatesTheNewOutboundOnlyWhenSa11IsUsed) {
 }
 
 TEST_F(EngineTest, SpiPNeverEqualsSpiU) {
-  kernel.forcedSpis = {5000};
+  kernel.forceSpis({5000});
   sm1("esp//hmac-md5-96//5000/port=5064");
   sm3();
   ASSERT_EQ(1u, kernel.livePairs());
-  EXPECT_NE(5000u, kernel.pairs().begin()->first);
-  EXPECT_EQ(0u, kernel.reservedSpis());
+  EXPECT_NE(5000u, kernel.pairs().front().id.spiP);
+  EXPECT_EQ(0u, kernel.reservedCount());
   EXPECT_TRUE(kernel.violations().empty());
 }
 
@@ -515,12 +515,12 @@ TEST_F(EngineTest, TwoUasOnOneUeUseDifferentPairs) {
 
 TEST_F(EngineTest, RepeatedInitialRegistrationReplacesThePairOnThatPort) {
   establish(5064);
-  uint32_t old = kernel.pairs().begin()->first;
+  uint32_t old = kernel.pairs().front().id.spiP;
   sm1();  // the UE lost its SAs and starts again in the clear
   EXPECT_EQ(1u, kernel.livePairs());  // the old pair stays until SM3
   sm3();
   ASSERT_EQ(1u, kernel.livePairs());
-  EXPECT_NE(old, kernel.pairs().begin()->first);
+  EXPECT_NE(old, kernel.pairs().front().id.spiP);
   EXPECT_TRUE(kernel.violations().empty());
 }
 

@@ -124,8 +124,8 @@ TEST(CoreStore, ForkedWorkersShareTheStore) {
     pids[w] = fork();
     ASSERT_GE(pids[w], 0);
     if (pids[w] == 0) {
-      RecordingSaBackend kernel;
-      kernel.nextSpi = 10000 + w * 1000;
+      kipsec::FakeKernelIpsec kernel;
+      kernel.setNextSpi(10000 + w * 1000);
       Policy policy;
       Engine engine(*arena.store, policy, kernel);
       kipsec::IpAddress ue = ip("192.0.2.77"), pcscf = ip("198.51.100.1");

@@ -1,27 +1,24 @@
-# Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt.
-add_library(secsetup_core_fake STATIC ${CMAKE_CURRENT_LIST_DIR}/core_fake_backend.cpp)
-target_link_libraries(secsetup_core_fake PUBLIC secsetup_kipsec_types)
-target_include_directories(secsetup_core_fake PUBLIC ${CMAKE_SOURCE_DIR})
-target_compile_options(secsetup_core_fake PRIVATE ${SECSETUP_CXX_WARNINGS})
+# Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt, after
+# fakes/fakes.cmake (the recording kernel fake, secsetup_fake_kernel).
 
 set(_core_tests grammar policy keys store engine random ue)
 foreach(_t ${_core_tests})
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
     secsetup_unit_test(core_${_t}_test
       SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp
-      LIBS secsetup_core secsetup_core_fake)
+      LIBS secsetup_core secsetup_fake_kernel)
   endif()
 endforeach()
 
 secsetup_unit_test(core_api_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_api_test.cpp ${CMAKE_CURRENT_LIST_DIR}/core_api_c_check.c
-  LIBS secsetup_core secsetup_core_fake)
+  LIBS secsetup_core secsetup_fake_kernel)
 
 # The fuzz targets' corpora (seeds + kept reproducers) replayed as ordinary unit tests.
 foreach(_name grammar engine)
   set(_extra)
   if(_name STREQUAL "engine")
-    set(_extra ${CMAKE_CURRENT_LIST_DIR}/core_fake_backend.cpp)
+    set(_extra ${CMAKE_SOURCE_DIR}/tests/fakes/fake_kernel_ipsec.cpp)
   endif()
   secsetup_unit_test(core_fuzz_replay_${_name}_test
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_fuzz_replay_test.cpp

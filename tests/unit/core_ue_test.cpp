@@ -21,7 +21,7 @@ class UeTest : public EngineTest {
     ASSERT_TRUE(parseHexKey(kCkHex, k.ck));
     k.hasCk = true;
   }
-  RecordingSaBackend ueKernel;
+  kipsec::FakeKernelIpsec ueKernel;
 };
 
 TEST_F(UeTest, RefusesAnAnswerItDidNotProposeAndStops) {
@@ -30,7 +30,7 @@ TEST_F(UeTest, RefusesAnAnswerItDidNotProposeAndStops) {
   UeSession s(c, ueKernel);
   std::string sm1;
   ASSERT_EQ(Status::Ok, s.startRegistration(5064, sm1));
-  EXPECT_EQ(1u, ueKernel.reservedSpis());
+  EXPECT_EQ(1u, ueKernel.reservedCount());
   AkaKeys keys;
   keysFromHex(keys);
   Rejection why;
@@ -41,7 +41,7 @@ TEST_F(UeTest, RefusesAnAnswerItDidNotProposeAndStops) {
   EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, why.reason);
   EXPECT_EQ(UeState::Stopped, s.state());
   EXPECT_EQ(0u, ueKernel.livePairs());
-  EXPECT_EQ(0u, ueKernel.reservedSpis());
+  EXPECT_EQ(0u, ueKernel.reservedCount());
   EXPECT_EQ(Status::InvalidState, s.onSm4("esp//hmac-md5-96//4096", keys, why));
 }
 
@@ -59,8 +59,8 @@ TEST_F(UeTest, InstallsOnlyAfterAValidSm4WithTheSameKeysAsThePcscf) {
   Rejection why;
   ASSERT_EQ(Status::Ok, s.onSm4(a3.securitySetup, keys, why)) << why.detail;
   ASSERT_EQ(1u, ueKernel.livePairs());
-  const auto& mine = ueKernel.pairs().begin()->second;
-  const auto& theirs = kernel.pairs().begin()->second;
+  const auto& mine = ueKernel.pairs().front();
+  const auto& theirs = kernel.pairs().front();
   EXPECT_EQ(kipsec::Role::Ue, mine.params.local);
   EXPECT_EQ(theirs.id.spiP, mine.id.spiP);
   EXPECT_EQ(theirs.id.spiU, mine.id.spiU);
@@ -105,7 +105,7 @@ TEST_F(UeTest, ReRegistrationRetiresTheOldPairAfterSa12CarriesAMessage) {
   EXPECT_EQ(Status::Ok, s.onMessageThroughNewPair());
   EXPECT_FALSE(s.hasOldPair());
   ASSERT_EQ(1u, ueKernel.livePairs());
-  EXPECT_EQ(5066, ueKernel.pairs().begin()->second.params.uePort);
+  EXPECT_EQ(5066, ueKernel.pairs().front().params.uePort);
   EXPECT_TRUE(ueKernel.violations().empty());
 }
 
