@@ -37,6 +37,15 @@ struct PairSlot {
   uint64_t retireAt;       // when state == Retiring: delete at this time
 };
 
+// The SPI index (kernel expire notices): one entry per SPI of the record's two pairs,
+// [0] active SPI_P, [1] active SPI_U, [2] pending SPI_P, [3] pending SPI_U. key is the SPI the
+// entry is chained under (0: not indexed; no SA has SPI 0).
+constexpr unsigned kSpiSlots = 4;
+struct SpiLink {
+  uint32_t next;  // node id (record * kSpiSlots + slot) or kNil
+  uint32_t key;
+};
+
 struct AddrLink {
   uint32_t next;  // node id (record * 2 + slot) or kNil
   uint16_t port;
@@ -56,6 +65,7 @@ struct ContactRecord {
   uint32_t wheelNext;
   uint32_t wheelSlot;  // kNil when not scheduled
   AddrLink addr[2];    // [0]: the contact's port; [1]: the new port of a re-registration
+  SpiLink spi[kSpiSlots];
   uint64_t deadline;   // the earliest of timerAt, expiresAt, retireAt's; 0: none
   uint64_t timerAt;    // registration timer
   uint64_t expiresAt;  // end of the registration, grace included

@@ -1,5 +1,6 @@
 #include "module/contact_store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -67,7 +68,7 @@ uint32_t bucketsPerStripe(uint32_t maxContacts, unsigned stripes) noexcept {
 }
 
 struct Layout {
-  std::size_t records, addr, call, wheel, tick, total;
+  std::size_t records, addr, call, spi, wheel, tick, total;
 };
 
 Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
@@ -76,7 +77,8 @@ Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
   l.records = align16(sizeof(ContactStore));
   l.addr = align16(l.records + sizeof(ContactRecord) * maxContacts);
   l.call = align16(l.addr + sizeof(uint32_t) * b * stripes);
-  l.wheel = align16(l.call + sizeof(uint32_t) * b * stripes);
+  l.spi = align16(l.call + sizeof(uint32_t) * b * stripes);
+  l.wheel = align16(l.spi + sizeof(uint32_t) * b * stripes);
   l.tick = align16(l.wheel + sizeof(uint32_t) * ContactStore::kWheelSlots * stripes);
   l.total = align16(l.tick + sizeof(uint64_t) * stripes);
   return l;
@@ -141,6 +143,7 @@ ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxCon
   s->recordsOff_ = l.records;
   s->addrOff_ = l.addr;
   s->callOff_ = l.call;
+  s->spiOff_ = l.spi;
   s->wheelOff_ = l.wheel;
   s->tickOff_ = l.tick;
   std::memset(reinterpret_cast<char*>(mem) + l.addr, 0xFF, l.tick - l.addr);  // kNil heads
@@ -148,6 +151,9 @@ ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxCon
   for (uint32_t i = 0; i < maxContacts; ++i) {
     r[i].callNext = i + 1 < maxContacts ? i + 1 : kNil;
     r[i].wheelSlot = kNil;
+    for (SpiLink& k : r[i].spi) {
+      k.next = kNil;
+    }
   }
   s->freeHead_ = 0;
   return s;
@@ -165,6 +171,11 @@ uint32_t* ContactStore::addrHeads(unsigned stripe) const noexcept {
 uint32_t* ContactStore::callHeads(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      callOff_) +
+         static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
+}
+uint32_t* ContactStore::spiHeads(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     spiOff_) +
          static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
 }
 uint32_t* ContactStore::wheel(unsigned stripe) const noexcept {
@@ -185,6 +196,10 @@ uint64_t ContactStore::hashAddr(const uint8_t* ip, uint16_t port) const noexcept
 
 uint64_t ContactStore::hashCallId(std::string_view callId) const noexcept {
   return mix(hashBytes(seed_ ^ 0x9e3779b97f4a7c15ull, callId.data(), callId.size()));
+}
+
+uint64_t ContactStore::hashSpi(uint32_t spi) const noexcept {
+  return mix(seed_ ^ (static_cast<uint64_t>(spi) * 0x9e3779b97f4a7c15ull));
 }
 
 unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
@@ -254,6 +269,9 @@ uint32_t ContactStore::allocate(const kipsec::IpAddress& ip) noexcept {
   c.callNext = kNil;
   c.wheelPrev = c.wheelNext = c.wheelSlot = kNil;
   c.addr[0].next = c.addr[1].next = kNil;
+  for (SpiLink& k : c.spi) {
+    k.next = kNil;
+  }
   c.family = static_cast<uint8_t>(ip.family);
   std::memcpy(c.ueIp, ip.bytes.data(), 16);
   c.phase = Phase::Sm1Seen;
@@ -264,11 +282,17 @@ void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {
   unlinkAddr(stripe, rec, 0);
   unlinkAddr(stripe, rec, 1);
   unlinkCall(stripe, rec);
+  for (unsigned k = 0; k < kSpiSlots; ++k) {
+    unlinkSpi(stripe, rec, k);
+  }
   unschedule(stripe, rec);
   ContactRecord& c = records()[rec];
   std::memset(&c, 0, sizeof(c));
   c.phase = Phase::Free;
   c.wheelSlot = kNil;
+  for (SpiLink& k : c.spi) {
+    k.next = kNil;
+  }
   unsigned freeLock = stripes_;
   locks_.lock(locks_.ctx, freeLock);
   c.callNext = freeHead_;
@@ -340,6 +364,64 @@ void ContactStore::setCallId(unsigned stripe, uint32_t rec, std::string_view cal
       callHeads(stripe)[hashCallId(std::string_view(c.callId, n)) & bucketMask_];
   c.callNext = head;
   head = rec;
+}
+
+void ContactStore::linkSpi(unsigned stripe, uint32_t rec, unsigned slot, uint32_t spi) noexcept {
+  ContactRecord& c = records()[rec];
+  uint32_t& head = spiHeads(stripe)[hashSpi(spi) & bucketMask_];
+  c.spi[slot].key = spi;
+  c.spi[slot].next = head;
+  head = rec * kSpiSlots + slot;
+}
+
+void ContactStore::unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexcept {
+  ContactRecord& c = records()[rec];
+  if (c.spi[slot].key == 0) {
+    return;
+  }
+  uint32_t node = rec * kSpiSlots + slot;
+  uint32_t* link = &spiHeads(stripe)[hashSpi(c.spi[slot].key) & bucketMask_];
+  ContactRecord* r = records();
+  while (*link != kNil) {
+    if (*link == node) {
+      *link = c.spi[slot].next;
+      break;
+    }
+    link = &r[*link / kSpiSlots].spi[*link % kSpiSlots].next;
+  }
+  c.spi[slot].key = 0;
+  c.spi[slot].next = kNil;
+}
+
+void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
+  ContactRecord& c = records()[rec];
+  const PairSlot* pairs[2] = {&c.active, &c.pending};
+  for (unsigned k = 0; k < kSpiSlots; ++k) {
+    const PairSlot& p = *pairs[k / 2];
+    uint32_t want = p.state == PairState::Empty ? 0 : (k % 2 == 0 ? p.spiP : p.spiU);
+    if (c.spi[k].key == want) {
+      continue;
+    }
+    unlinkSpi(stripe, rec, k);
+    if (want != 0) {
+      linkSpi(stripe, rec, k, want);
+    }
+  }
+}
+
+void ContactStore::findBySpi(unsigned stripe, uint32_t spi, std::vector<uint32_t>& out) const {
+  if (spi == 0) {
+    return;
+  }
+  const ContactRecord* r = records();
+  for (uint32_t node = spiHeads(stripe)[hashSpi(spi) & bucketMask_]; node != kNil;
+       node = r[node / kSpiSlots].spi[node % kSpiSlots].next) {
+    uint32_t rec = node / kSpiSlots;
+    if (r[rec].spi[node % kSpiSlots].key == spi &&
+        std::find(out.begin(), out.end(), rec) == out.end()) {
+      out.push_back(rec);
+    }
+  }
 }
 
 void ContactStore::unschedule(unsigned stripe, uint32_t rec) noexcept {

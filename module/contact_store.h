@@ -1,6 +1,6 @@
 #pragma once
-// The contact store: a fixed arena in shared memory holding the records, two hash indexes
-// (UE address+port, Call-ID) and a timing wheel, split into lock stripes by UE address.
+// The contact store: a fixed arena in shared memory holding the records, three hash indexes
+// (UE address+port, Call-ID, SPI) and a timing wheel, split into lock stripes by UE address.
 //
 // Everything lives inside the arena and is addressed by index, so the store works in memory
 // that is mapped into every Kamailio worker. The caller holds the stripe lock (StripeLock)
@@ -76,6 +76,12 @@ class ContactStore {
   void unlinkAddr(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   // Sets the record's Call-ID (truncation is the caller's concern) and indexes it.
   void setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept;
+  // Brings the SPI index up to date with the record's pairs (after any change to them): every
+  // SPI of a non-empty pair is indexed, nothing else.
+  void indexSpis(unsigned stripe, uint32_t rec) noexcept;
+  // Every record of the stripe indexed under spi, once each (candidates: the caller checks
+  // which of their SAs it names). O(1) in the number of contacts.
+  void findBySpi(unsigned stripe, uint32_t spi, std::vector<uint32_t>& out) const;
   // (Re)schedules the record at deadline (0: unschedule).
   void schedule(unsigned stripe, uint32_t rec, uint64_t deadline) noexcept;
   // Unschedules and returns every record of the stripe whose deadline is <= now.
@@ -100,6 +106,10 @@ class ContactStore {
   ContactRecord* records() const noexcept;
   uint32_t* addrHeads(unsigned stripe) const noexcept;
   uint32_t* callHeads(unsigned stripe) const noexcept;
+  uint32_t* spiHeads(unsigned stripe) const noexcept;
+  uint64_t hashSpi(uint32_t spi) const noexcept;
+  void linkSpi(unsigned stripe, uint32_t rec, unsigned slot, uint32_t spi) noexcept;
+  void unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   uint32_t* wheel(unsigned stripe) const noexcept;
   uint64_t& lastTick(unsigned stripe) const noexcept;
   uint64_t hashAddr(const uint8_t* ip, uint16_t port) const noexcept;
@@ -113,7 +123,8 @@ class ContactStore {
   uint32_t bucketMask_ = 0;  // buckets per stripe - 1 (power of two)
   uint64_t seed_ = 0;
   LockOps locks_;
-  std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, wheelOff_ = 0, tickOff_ = 0;
+  std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, spiOff_ = 0, wheelOff_ = 0,
+              tickOff_ = 0;
   uint32_t freeHead_ = kNil;
   std::atomic<uint32_t> used_{0};
   std::atomic<uint64_t> counters_[static_cast<unsigned>(Counter::Count_)] = {};

@@ -204,6 +204,8 @@ bool Engine::settle(unsigned stripe, uint32_t rec) {
     store_.release(stripe, rec);
     return true;
   }
+  // Every change to a pair ends here (or in release): the SPI index follows the pairs.
+  store_.indexSpis(stripe, rec);
   uint64_t d = 0;
   auto consider = [&d](uint64_t t) {
     if (t != 0 && (d == 0 || t < d)) {

@@ -61,12 +61,14 @@ void Engine::handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<
 
 void Engine::onSaGone(const kipsec::SaGone& g) noexcept {
   try {
-    std::vector<uint32_t> all;
+    // The notice names the SA by destination and SPI: the P-CSCF's address (any stripe) or
+    // the UE's, so each stripe's SPI index is asked (no scan of the contacts).
+    std::vector<uint32_t> candidates;
     for (unsigned s = 0; s < store_.stripes(); ++s) {
       StripeLock lock(store_, s);
-      all.clear();
-      store_.collectAll(s, all);
-      for (uint32_t rec : all) {
+      candidates.clear();
+      store_.findBySpi(s, g.spi, candidates);
+      for (uint32_t rec : candidates) {
         ContactRecord& r = store_.record(rec);
         kipsec::IpAddress ue = ContactStore::ueAddress(r);
         kipsec::IpAddress pcscf = ContactStore::pcscfAddress(r);

@@ -513,6 +513,36 @@ TEST_F(EngineTest, TwoUasOnOneUeUseDifferentPairs) {
   EXPECT_EQ(Verdict::Drop, sm5(kSm1, 5064).verdict);  // bob on alice's pair
 }
 
+TEST_F(EngineTest, KernelNoticeFindsItsContactBySpi) {
+  establish(5064);
+  callId = "call-2";
+  establish(5070);
+  callId = "call-3";
+  sm1("esp / esp / hmac-sha-1-96 / aes-cbc / 3344550000 / port=5080", 5080);
+  sm3(5080);  // a pending pair, no registration yet
+  ASSERT_EQ(3u, kernel.livePairs());
+  const kipsec::FakePair p64 = *kernel.pairByUePort(5064);
+  const kipsec::FakePair p70 = *kernel.pairByUePort(5070);
+  const kipsec::FakePair p80 = *kernel.pairByUePort(5080);
+  // An SPI nobody has, or one of ours named with the wrong end, changes nothing.
+  engine_->onSaGone(kipsec::SaGone{pcscf, 999999, true});
+  engine_->onSaGone(kipsec::SaGone{ue, p64.id.spiP, true});
+  engine_->onSaGone(kipsec::SaGone{pcscf, p64.id.spiU, true});
+  EXPECT_EQ(3u, kernel.livePairs());
+  EXPECT_EQ(3u, store_->used());
+  // The SA into the UE of the 5070 registration: that contact goes, and only it.
+  engine_->onSaGone(kipsec::SaGone{ue, p70.id.spiU, true});
+  EXPECT_EQ(2u, kernel.livePairs());
+  EXPECT_EQ(nullptr, kernel.pairByUePort(5070));
+  EXPECT_EQ(Phase::Established, phaseOf(5064));
+  // The SA into the P-CSCF of the pending pair: the negotiation ends, the contact with it.
+  engine_->onSaGone(kipsec::SaGone{pcscf, p80.id.spiP, true});
+  EXPECT_EQ(nullptr, kernel.pairByUePort(5080));
+  EXPECT_EQ(1u, store_->used());
+  EXPECT_EQ(Phase::Established, phaseOf(5064));
+  EXPECT_TRUE(kernel.violations().empty());
+}
+
 TEST_F(EngineTest, RepeatedInitialRegistrationReplacesThePairOnThatPort) {
   establish(5064);
   uint32_t old = kernel.pairs().front().id.spiP;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "module/contact_store.h"
@@ -112,6 +113,51 @@ TEST(CoreStore, RecordBudget) {
   // Per-contact arena bytes at scale, index buckets included.
   std::size_t total = ContactStore::bytesFor(100000, 16);
   EXPECT_LT(total / 100000, 512u);
+}
+
+TEST(CoreStore, SpiIndexFollowsThePairs) {
+  SharedArena arena(8);
+  ContactStore& s = *arena.store;
+  kipsec::IpAddress ue = ip("192.0.2.1");
+  unsigned st = s.stripeOf(ue);
+  auto find = [&](uint32_t spi) {
+    std::vector<uint32_t> out;
+    for (unsigned i = 0; i < s.stripes(); ++i) {
+      s.findBySpi(i, spi, out);
+    }
+    return out;
+  };
+  uint32_t a = s.allocate(ue), b = s.allocate(ue);
+  ContactRecord& ra = s.record(a);
+  ra.active.state = PairState::Live;
+  ra.active.spiP = 4096;
+  ra.active.spiU = 7000;
+  s.indexSpis(st, a);
+  EXPECT_EQ(std::vector<uint32_t>{a}, find(4096));
+  EXPECT_EQ(std::vector<uint32_t>{a}, find(7000));
+  EXPECT_TRUE(find(4097).empty());
+  // Another record with the same UE SPI (another UE address would have it too): both found.
+  ContactRecord& rb = s.record(b);
+  rb.pending.state = PairState::Retiring;
+  rb.pending.spiP = 4097;
+  rb.pending.spiU = 7000;
+  s.indexSpis(st, b);
+  std::vector<uint32_t> both = find(7000);
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ((std::vector<uint32_t>{std::min(a, b), std::max(a, b)}), both);
+  // A pair that moves (pending becomes active) or goes leaves no stale entry behind.
+  rb.active = rb.pending;
+  std::memset(&rb.pending, 0, sizeof(rb.pending));
+  s.indexSpis(st, b);
+  EXPECT_EQ(std::vector<uint32_t>{b}, find(4097));
+  std::memset(&ra.active, 0, sizeof(ra.active));
+  s.indexSpis(st, a);
+  EXPECT_TRUE(find(4096).empty());
+  EXPECT_EQ(std::vector<uint32_t>{b}, find(7000));
+  s.release(st, b);
+  EXPECT_TRUE(find(7000).empty());
+  EXPECT_TRUE(find(4097).empty());
+  EXPECT_TRUE(find(0).empty());
 }
 
 // Four worker processes register and de-register contacts of the same UE address (one
