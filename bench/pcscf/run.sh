@@ -9,11 +9,12 @@
 #      (baseline.cfg) and with the module over the null kernel backend (build/bench-module),
 #      alternating, BENCH_ROUNDS times, also both at log level NOTICE: Kamailio CPU per
 #      registration and registrations/s; ratio = baseline / module (>= 0.85 is the target);
-#   2. latency SM1..SM8 (p50/p90/p99) with BENCH_LAT_SMALL (100) and then BENCH_FILL (10,000)
-#      UEs registered and held (null backend), BENCH_LAT_CALLS registrations at
-#      BENCH_LAT_RATE/s that de-register at once, so the population stays put;
+#   2. latency SM1..SM8 (p50/p90/p99, mean) with BENCH_LAT_SMALL (100), then BENCH_FILL
+#      (10,000), then again BENCH_LAT_SMALL UEs registered and held (null backend):
+#      BENCH_LAT_CALLS registrations at BENCH_LAT_RATE/s that de-register at once, so the
+#      population stays put;
 #   3. the real module with real ESP: the UE's SAs installed per registration by
-#      secsetup-ue-agent; registrations/s and CPU per registration.
+#      secsetup-ue-agent (and removed after SM8); registrations/s and CPU per registration.
 # Prints one summary; everything is kept in OUT_DIR/pcscf (logs, SIPp stats, response times).
 set -uo pipefail
 SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -26,15 +27,15 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 . "$SECSETUP_ROOT/scripts/lib/testnet.env"
 . "$BENCH_DIR/lib.sh"
 
-BENCH_CALLS=${BENCH_CALLS:-600}
+BENCH_CALLS=${BENCH_CALLS:-400}
 BENCH_CONCURRENT=${BENCH_CONCURRENT:-10}
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_LAT_SMALL=${BENCH_LAT_SMALL:-100}
 BENCH_FILL=${BENCH_FILL:-10000}
 BENCH_FILL_RATE=${BENCH_FILL_RATE:-25}
 BENCH_LAT_CALLS=${BENCH_LAT_CALLS:-400}
 BENCH_LAT_RATE=${BENCH_LAT_RATE:-10}
-BENCH_ESP_CALLS=${BENCH_ESP_CALLS:-1000}
+BENCH_ESP_CALLS=${BENCH_ESP_CALLS:-600}
 BENCH_PARTS=${BENCH_PARTS:-ratio latency esp}
 
 REAL_MODULES=$SECSETUP_BUILD/glue:$KAMAILIO_MODULES
@@ -42,6 +43,8 @@ NULL_MODULES=$SECSETUP_BUILD/bench-module:$KAMAILIO_MODULES
 "$BENCH_DIR/cfgs.sh" "$WORK" || exit 1
 [ -f "$SECSETUP_BUILD/bench-module/secsetup.so" ] || { echo "no $SECSETUP_BUILD/bench-module/secsetup.so (scripts/bench builds it)"; exit 1; }
 ulimit -n 65536 # one socket per held UE
+# A wide port range for the UEs' sockets: fewer calls get a port an earlier one had.
+/sbin/ip netns exec ue /sbin/sysctl -q -w net.ipv4.ip_local_port_range="10000 65000"
 trap 'bench_stop_all' EXIT
 SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
@@ -71,22 +74,38 @@ part_ratio() {
 	ratio_summary "$BENCH_ROUNDS" baseline-quiet module-quiet
 }
 
-# 2. Latency with a small and a large registered population (null backend).
+# 2. Latency with a small and a large registered population (null backend): on one Kamailio
+# the small population registers and is measured, then grows to the large one and is
+# measured again; a fresh Kamailio then repeats the small measurement, so that a change of
+# the host's load during the part shows as a difference between the two small runs.
 part_latency() {
-	local population
+	local small=$BENCH_LAT_SMALL large=$BENCH_FILL
 	say "-- 2. latency SM1..SM8: $BENCH_LAT_CALLS registrations at $BENCH_LAT_RATE/s, each de-registered at once"
-	for population in "$BENCH_LAT_SMALL" "$BENCH_FILL"; do
-		bench_pcscf_start "$WORK/module.cfg" "$NULL_MODULES" || return 1
-		bench_scscf_start 1
-		fill_and_hold "fill-$population" "$population" 1 || { say "fill of $population failed"; return 1; }
-		say "registered and held: $(registered_now) UEs"
-		open_loop "lat-$population" "$BENCH_LAT_CALLS" "$BENCH_LAT_RATE" 2 1
-		say "$(latency_line "lat-$population" "$population") (registered while measured: $(registered_now))"
-		hold_stop
-		bench_scscf_stop
-		pcscf_stop
-	done
-	latency_summary "$BENCH_LAT_SMALL" "$BENCH_FILL"
+	bench_pcscf_start "$WORK/module.cfg" "$NULL_MODULES" || return 1
+	bench_scscf_start 1
+	latency_at "$small" small-1 1 2 || return 1
+	latency_at "$large" large 3 4 || return 1
+	bench_stop_all
+	bench_pcscf_start "$WORK/module.cfg" "$NULL_MODULES" || return 1
+	bench_scscf_start 1
+	latency_at "$small" small-2 5 6 || return 1
+	mkdir -p "$WORK/lat-small"
+	sort -n "$WORK/lat-small-1/rtt.sorted" "$WORK/lat-small-2/rtt.sorted" >"$WORK/lat-small/rtt.sorted"
+	say "$large UEs against each $small-UE run and both together:"
+	latency_summary lat-small-1 lat-large
+	latency_summary lat-small-2 lat-large
+	latency_summary lat-small lat-large
+}
+
+# latency_at POPULATION NAME FILL_SPIBASE MEASURE_SPIBASE: tops the held UEs up to POPULATION,
+# then measures.
+latency_at() {
+	local have
+	have=$(registered_now)
+	fill_and_hold "fill-$2" $(($1 - have)) "$3" || { say "fill to $1 failed"; return 1; }
+	say "registered and held: $(registered_now) UEs"
+	open_loop "lat-$2" "$BENCH_LAT_CALLS" "$BENCH_LAT_RATE" "$4" 1
+	say "$(latency_line "lat-$2" "$1") (registered after: $(registered_now))"
 }
 
 # 3. Real module, real ESP, the UE's SAs from the agent.
