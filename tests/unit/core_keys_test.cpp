@@ -2,6 +2,8 @@
 // hmac module), IK/CK extraction from the challenge, and key layout per algorithm.
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <array>
 #include <set>
@@ -11,6 +13,7 @@
 #include "module/engine.h"
 #include "module/key_derivation.h"
 #include "module/setup_grammar.h"
+#include "module/sha256.h"
 
 namespace secsetup {
 namespace {
@@ -119,6 +122,39 @@ TEST(CoreKeys, ChallengeLosesIkAndCk) {
 
   r = extractChallengeKeys("Digest nonce=\"n", keys, out);
   EXPECT_FALSE(r.parsed);
+}
+
+TEST(CoreKeys, Sha256MatchesOpenSslAtEveryLength) {
+  // The one-block path (up to 55 bytes) and the general one, around the block boundaries.
+  std::string data;
+  for (int n = 0; n <= 130; ++n) {
+    uint8_t mine[32], ref[32];
+    unsigned refLen = 0;
+    sha256(data.data(), data.size(), mine);
+    ASSERT_EQ(1, EVP_Digest(data.data(), data.size(), ref, &refLen, EVP_sha256(), nullptr));
+    EXPECT_EQ(hex(ref, 32), hex(mine, 32)) << n;
+    data.push_back(static_cast<char>('a' + n % 26));
+  }
+  uint8_t abc[32];
+  sha256("abc", 3, abc);
+  EXPECT_EQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex(abc, 32));
+}
+
+TEST(CoreKeys, HmacPairMatchesOpenSsl) {
+  uint8_t key[16];
+  ASSERT_TRUE(parseHexKey(kIk, key));
+  for (std::size_t len : {0u, 8u, 9u, 55u, 56u, 100u}) {
+    std::string m1(len, 'x'), m2(len + 1, 'y');
+    uint8_t o1[32], o2[32], r1[32], r2[32];
+    unsigned l1 = 0, l2 = 0;
+    hmacSha256Pair(key, sizeof(key), m1.data(), m1.size(), o1, m2.data(), m2.size(), o2);
+    HMAC(EVP_sha256(), key, sizeof(key), reinterpret_cast<const uint8_t*>(m1.data()), m1.size(),
+         r1, &l1);
+    HMAC(EVP_sha256(), key, sizeof(key), reinterpret_cast<const uint8_t*>(m2.data()), m2.size(),
+         r2, &l2);
+    EXPECT_EQ(hex(r1, 32), hex(o1, 32)) << len;
+    EXPECT_EQ(hex(r2, 32), hex(o2, 32)) << len;
+  }
 }
 
 TEST(CoreKeys, SetupDigestTellsValuesApart) {
