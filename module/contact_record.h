@@ -37,9 +37,8 @@ struct PairSlot {
   uint64_t retireAt;       // when state == Retiring: delete at this time
 };
 
-// The SPI index (kernel expire notices): one entry per SPI of the record's two pairs,
-// [0] active SPI_P, [1] active SPI_U, [2] pending SPI_P, [3] pending SPI_U. key is the SPI the
-// entry is chained under (0: not indexed; no SA has SPI 0).
+// The SPI index (kernel expire notices): one entry per distinct SPI of the record's two pairs,
+// in any slot. key is the SPI the entry is chained under (0: a free slot; no SA has SPI 0).
 constexpr unsigned kSpiSlots = 4;
 struct SpiLink {
   uint32_t next;  // node id (record * kSpiSlots + slot) or kNil

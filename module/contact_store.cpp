@@ -394,17 +394,44 @@ void ContactStore::unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexc
 }
 
 void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
+  // The record's SPIs as a set: a pair that moves (pending becomes active) keeps its
+  // entries; only SPIs that come or go touch the chains.
   ContactRecord& c = records()[rec];
-  const PairSlot* pairs[2] = {&c.active, &c.pending};
-  for (unsigned k = 0; k < kSpiSlots; ++k) {
-    const PairSlot& p = *pairs[k / 2];
-    uint32_t want = p.state == PairState::Empty ? 0 : (k % 2 == 0 ? p.spiP : p.spiU);
-    if (c.spi[k].key == want) {
-      continue;
+  uint32_t want[kSpiSlots] = {};
+  unsigned n = 0;
+  for (const PairSlot* p : {&c.active, &c.pending}) {
+    if (p->state != PairState::Empty) {
+      want[n++] = p->spiP;
+      want[n++] = p->spiU;
     }
-    unlinkSpi(stripe, rec, k);
-    if (want != 0) {
-      linkSpi(stripe, rec, k, want);
+  }
+  auto wanted = [&want, n](uint32_t key) {
+    for (unsigned i = 0; i < n; ++i) {
+      if (want[i] == key) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (unsigned k = 0; k < kSpiSlots; ++k) {
+    if (c.spi[k].key != 0 && !wanted(c.spi[k].key)) {
+      unlinkSpi(stripe, rec, k);
+    }
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    if (want[i] == 0) {
+      continue;  // no SA has SPI 0
+    }
+    bool present = false;
+    unsigned freeSlot = kSpiSlots;
+    for (unsigned k = 0; k < kSpiSlots; ++k) {
+      present = present || c.spi[k].key == want[i];
+      if (c.spi[k].key == 0 && freeSlot == kSpiSlots) {
+        freeSlot = k;
+      }
+    }
+    if (!present && freeSlot != kSpiSlots) {
+      linkSpi(stripe, rec, freeSlot, want[i]);
     }
   }
 }

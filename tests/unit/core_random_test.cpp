@@ -1,6 +1,7 @@
 // Invariants after random event sequences: no SA or SPI outlives its registration, SPI_P never
 // equals SPI_U, no live SPI is reused, and everything is gone once time runs out.
 
+#include <algorithm>
 #include <random>
 #include <set>
 
@@ -31,6 +32,31 @@ class RandomEngineTest : public EngineTest {
     EXPECT_EQ(0u, kernel.reservedCount()) << step;
     EXPECT_TRUE(kernel.violations().empty()) << (kernel.violations().empty() ? "" : kernel.violations().front());
     EXPECT_EQ(all.size(), store_->used());
+    // The SPI index holds exactly the SPIs of every record's pairs (kernel notices use it).
+    for (const ContactView& v : all) {
+      unsigned st = store_->stripeOf(v.ue);
+      uint32_t rec = store_->findByAddr(st, v.ue, v.port);
+      ASSERT_NE(kNil, rec) << step;
+      std::multiset<uint32_t> want, have;
+      for (const PairSlot* p : {&v.active, &v.pending}) {
+        if (p->state != PairState::Empty) {
+          want.insert(p->spiP);
+          want.insert(p->spiU);
+        }
+      }
+      for (uint32_t spi : want) {
+        std::vector<uint32_t> found;
+        store_->findBySpi(st, spi, found);
+        EXPECT_EQ(1, std::count(found.begin(), found.end(), rec)) << "SPI " << spi << ", step " << step;
+      }
+      for (const SpiLink& l : store_->record(rec).spi) {
+        if (l.key != 0) {
+          have.insert(l.key);
+        }
+      }
+      std::set<uint32_t> distinct(want.begin(), want.end());
+      EXPECT_EQ(std::multiset<uint32_t>(distinct.begin(), distinct.end()), have) << step;
+    }
   }
 };
 
