@@ -83,7 +83,7 @@ struct ContactRecord {
   uint32_t proposedSpiU;
   PairSlot active;
   PairSlot pending;
-  uint8_t sm1Digest[32];  // SHA-256 of SM1's canonical Security-setup
+  uint8_t sm1Digest[32];  // fingerprint of SM1's Security-setup (setupDigest in engine.h)
   char callId[kMaxCallIdLen + 1];
   char impi[kMaxImpiLen + 1];
   char impu[kMaxImpuLen + 1];

@@ -183,7 +183,10 @@ class Engine {
   AuthorizationFacts auth_;  // of the request being handled (an engine serves one process)
 };
 
-// SHA-256 of the canonical encoding (SM1/SM5 comparison, every field, order included).
-void setupDigest(const SecuritySetup& s, uint8_t out[32]);
+// The fingerprint that SM5 is compared with SM1 by (every field, order included): equal
+// fingerprints <=> equal values. The canonical content itself when it is short (the usual
+// case, no hashing), else its SHA-256 (first 31 bytes) after a marker byte.
+constexpr std::size_t kSetupDigestLen = 32;
+void setupDigest(const SecuritySetup& s, uint8_t out[kSetupDigestLen]);
 
 }  // namespace secsetup

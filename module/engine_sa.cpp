@@ -19,7 +19,7 @@ constexpr std::string_view kKnownTokens[] = {"esp",     "hmac-md5-96",  "hmac-sh
 
 void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
   // The canonical content (no text built): the four numbers, then every field tagged and
-  // self-delimiting, so that equal digests <=> equal values. A known token is written as
+  // self-delimiting, so that equal contents <=> equal values. A known token is written as
   // (tag | 0x80, its index), any other as (tag, length, bytes); tags are ASCII and each says
   // which list it belongs to, so no two values read alike. Bounded by the value type's limits.
   uint8_t buf[2 * (kMaxTokenLen + 2) + 2 * kMaxAlgs * (kMaxTokenLen + 2) + 16 +
@@ -56,7 +56,20 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
     field(p.name.view(), p.quoted ? 'Q' : 'T');
     field(p.value.view(), 'v');
   }
-  sha256(buf, n, out);
+  // A typical proposal's content (28 bytes) is shorter than a digest: it is kept as it is,
+  // after its length. A longer one is kept as 0xFF and the first 31 bytes of its SHA-256.
+  // The first byte tells the forms apart, so equal fingerprints <=> equal values (up to
+  // SHA-256 collisions of the long form).
+  if (n < kSetupDigestLen) {
+    out[0] = static_cast<uint8_t>(n);
+    std::memcpy(out + 1, buf, n);
+    std::memset(out + 1 + n, 0, kSetupDigestLen - 1 - n);
+    return;
+  }
+  uint8_t digest[32];
+  sha256(buf, n, digest);
+  out[0] = 0xFF;
+  std::memcpy(out + 1, digest, kSetupDigestLen - 1);
 }
 
 namespace {
