@@ -23,8 +23,7 @@ class NullBackend : public KernelIpsec {
  public:
   Result allocSpi(const IpAddress&, const IpAddress&, uint32_t min, uint32_t max,
                   uint32_t& spi) noexcept override {
-    const uint64_t block = static_cast<uint64_t>(getpid()) % 2047;
-    const uint64_t candidate = uint64_t{min} + (block << 20) + (next_++ & 0xFFFFF);
+    const uint64_t candidate = uint64_t{min} + (block_ << 20) + (next_++ & 0xFFFFF);
     if (candidate > max) {
       return Result::failure(Status::OutOfResources, ENOENT);
     }
@@ -51,6 +50,7 @@ class NullBackend : public KernelIpsec {
   Features features() noexcept override { return {true, true}; }
 
  private:
+  const uint64_t block_ = static_cast<uint64_t>(getpid()) % 2047;  // once: no syscall per SPI
   uint32_t next_ = 0;
 };
 

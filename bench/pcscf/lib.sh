@@ -27,7 +27,7 @@ stop_pid() {
 	kill -TERM "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
-bench_stop_all() { hold_stop; bench_scscf_stop; agent_stop; pcscf_stop; }
+bench_stop_all() { hold_stop; bench_scscf_stop; agent_stop; pcscf_stop; ab_stop_all; }
 
 # ue_sipp NAME SPIBASE AGENT DEREG SIPP-ARGS...: the benchmark UE (ue_register.xml); its
 # statistics (-trace_stat) and per-registration response times (-trace_rtt) go to WORK/NAME.*
@@ -36,11 +36,11 @@ ue_sipp() {
 	shift 4
 	mkdir -p "$WORK/$name"
 	(cd "$WORK/$name" && exec /sbin/ip netns exec ue "$SIPP" -nostdin -sf "$BENCH_DIR/ue_register.xml" \
-		-t un -max_socket $((BENCH_FILL + 5000)) -i "$UE_IP" -set spibase "$spibase" -set pcscf "$PCSCF_UE_IP" -set pport 5060 \
+		-t un -max_socket $((BENCH_FILL + 5000)) -i "$UE_IP" -set spibase "$spibase" -set pcscf "${PCSCF_TARGET:-$PCSCF_UE_IP}" -set pport 5060 \
 		-set agent "$agent" -set agent_host "$UE_IP" -set agent_port "$AGENT_PORT" -set dereg "$dereg" \
 		-trace_err -error_file "$WORK/$name/errors.log" -trace_stat -stf "$WORK/$name/stat.csv" -fd 3600 \
 		-trace_rtt -rtt_freq 1 -trace_screen -screen_file "$WORK/$name/screen.log" \
-		"$@" "$PCSCF_UE_IP:5062" >"$WORK/$name/out.log" 2>&1 </dev/null)
+		"$@" "${PCSCF_TARGET:-$PCSCF_UE_IP}:5062" >"$WORK/$name/out.log" 2>&1 </dev/null)
 }
 
 # The last value of a column of a SIPp statistics file (-trace_stat).
@@ -181,4 +181,89 @@ latency_summary() {
 					q == "mean" ? "mean" : "p" q, l, s, x[1] ? x[2] / x[1] : 0, x[2], x[1] }' \
 			"$WORK/$1/rtt.sorted" "$WORK/$2/rtt.sorted"
 	done | tee -a "$SUMMARY"
+}
+
+# --- Concurrent A/B (part "ab"): two Kamailios side by side in namespace pcscf, the second
+# on addresses of its own, loaded at the same time by one UE SIPp each, so that whatever the
+# host does to the sandbox's CPU hits both alike.
+AB_ACCESS_IP=192.0.2.2
+AB_CORE_IP=198.51.100.2
+ab_addresses() {
+	/sbin/ip -n pcscf -batch - <<-NET
+	addr add $AB_ACCESS_IP/24 dev acc0
+	addr add $AB_CORE_IP/24 dev core0
+	NET
+}
+
+# ab_start NAME CFG MODULE_PATH ACCESS_IP CORE_IP: one more Kamailio; AB_PID[NAME] is its
+# main process (every other one is its child).
+declare -A AB_PID
+ab_start() {
+	local name=$1 i
+	mkdir -p "$WORK/$name-run"
+	/sbin/ip netns exec pcscf /usr/sbin/kamailio -f "$2" -L "$3" -A "CTL_SOCKET=\"unix:$WORK/$name.ctl\"" \
+		-A "PCSCF_ACCESS_IP=$4" -A "PCSCF_CORE_IP=$5" -DD -E -m 64 -M 8 -Y "$WORK/$name-run" \
+		-P "$WORK/$name.pid" -w "$WORK/$name-run" >>"$WORK/$name-kamailio.log" 2>&1 &
+	AB_PID[$name]=$!
+	for i in $(seq 1 100); do
+		/usr/sbin/kamcmd -s "unix:$WORK/$name.ctl" core.uptime >/dev/null 2>&1 && return 0
+		kill -0 "${AB_PID[$name]}" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+ab_stop_all() {
+	local name
+	for name in "${!AB_PID[@]}"; do
+		kill -TERM "${AB_PID[$name]}" 2>/dev/null
+		wait "${AB_PID[$name]}" 2>/dev/null
+	done
+	AB_PID=()
+}
+# CPU ticks of one Kamailio: its main process and its children.
+tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { t += $14 + $15 } END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
+
+# ab_round ROUND CALLS RATE: baseline and null-backend module at once, each CALLS
+# registrations at RATE/s (open loop, well below what the sandbox can carry); the two swap
+# addresses from one round to the next. Results as measured's (no SIPp column).
+ab_round() {
+	local r=$1 a b ip_a=$PCSCF_UE_IP core_a=$PCSCF_CORE_IP ip_b=$AB_ACCESS_IP core_b=$AB_CORE_IP ta tb ua ub t0 t1
+	if [ $((r % 2)) = 0 ]; then
+		ip_a=$AB_ACCESS_IP core_a=$AB_CORE_IP ip_b=$PCSCF_UE_IP core_b=$PCSCF_CORE_IP
+	fi
+	ab_start base "$WORK/baseline.cfg" "$NULL_MODULES" "$ip_a" "$core_a" || return 1
+	ab_start mod "$WORK/module.cfg" "$NULL_MODULES" "$ip_b" "$core_b" || return 1
+	bench_scscf_start 0
+	a=$(tree_ticks "${AB_PID[base]}")
+	b=$(tree_ticks "${AB_PID[mod]}")
+	t0=$(now_ms)
+	PCSCF_TARGET=$ip_a ue_sipp "ab-baseline-$r" 1 0 0 -m "$2" -r "$3" -d 0 &
+	ua=$!
+	PCSCF_TARGET=$ip_b ue_sipp "ab-module-$r" 2 0 0 -m "$2" -r "$3" -d 0 &
+	ub=$!
+	wait "$ua" "$ub"
+	t1=$(now_ms)
+	ta=$(($(tree_ticks "${AB_PID[base]}") - a))
+	tb=$(($(tree_ticks "${AB_PID[mod]}") - b))
+	echo "$(stat_value "ab-baseline-$r" 'SuccessfulCall(C)') $(stat_value "ab-baseline-$r" 'FailedCall(C)') $((t1 - t0)) $ta 0" >"$WORK/ab-baseline-$r/result"
+	echo "$(stat_value "ab-module-$r" 'SuccessfulCall(C)') $(stat_value "ab-module-$r" 'FailedCall(C)') $((t1 - t0)) $tb 0" >"$WORK/ab-module-$r/result"
+	bench_scscf_stop
+	ab_stop_all
+}
+
+# ab_summary ROUNDS: baseline / module Kamailio CPU per registration, per round, median and
+# pooled (target >= 0.85).
+ab_summary() {
+	local r
+	for ((r = 1; r <= $1; r++)); do
+		echo "$(cat "$WORK/ab-baseline-$r/result") $(cat "$WORK/ab-module-$r/result")"
+	done | awk -v hz="$HZ" '
+		function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		function div(a, b) { return b ? a / b : 0 }
+		{ n++; r[n] = div(div($4, $1), div($9, $6)); bo += $1; bk += $4; mo += $6; mk += $9
+		  printf "  round %d: baseline %.2f ms, module %.2f ms per registration (%d + %d ok, %d + %d failed): ratio %.3f\n",
+			n, div($4, $1) * 1000 / hz, div($9, $6) * 1000 / hz, $1, $6, $2, $7, r[n] }
+		END { printf "  module own-code ratio (baseline / module Kamailio CPU per registration, side by side): median %.3f, pooled %.3f (target >= 0.85)\n",
+			median(r, n), div(div(bk, bo), div(mk, mo)) }' | tee -a "$SUMMARY"
 }

@@ -9,6 +9,9 @@
 #      (baseline.cfg) and with the module over the null kernel backend (build/bench-module),
 #      alternating, BENCH_ROUNDS times, also both at log level NOTICE: Kamailio CPU per
 #      registration and registrations/s; ratio = baseline / module (>= 0.85 is the target);
+#   1b. the same two side by side (part "ab"): both Kamailios at once (the second on
+#      addresses of its own), BENCH_AB_CALLS registrations at BENCH_AB_RATE/s through each,
+#      BENCH_AB_ROUNDS rounds: the host's interference falls on both alike;
 #   2. latency SM1..SM8 (p50/p90/p99, mean) with BENCH_LAT_SMALL (100), then BENCH_FILL
 #      (10,000), then again BENCH_LAT_SMALL UEs registered and held (null backend):
 #      BENCH_LAT_CALLS registrations at BENCH_LAT_RATE/s that de-register at once, so the
@@ -29,14 +32,17 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 
 BENCH_CALLS=${BENCH_CALLS:-400}
 BENCH_CONCURRENT=${BENCH_CONCURRENT:-10}
-BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_LAT_SMALL=${BENCH_LAT_SMALL:-100}
 BENCH_FILL=${BENCH_FILL:-10000}
 BENCH_FILL_RATE=${BENCH_FILL_RATE:-25}
 BENCH_LAT_CALLS=${BENCH_LAT_CALLS:-400}
 BENCH_LAT_RATE=${BENCH_LAT_RATE:-10}
 BENCH_ESP_CALLS=${BENCH_ESP_CALLS:-600}
-BENCH_PARTS=${BENCH_PARTS:-ratio latency esp}
+BENCH_AB_CALLS=${BENCH_AB_CALLS:-600}
+BENCH_AB_RATE=${BENCH_AB_RATE:-15}
+BENCH_AB_ROUNDS=${BENCH_AB_ROUNDS:-4}
+BENCH_PARTS=${BENCH_PARTS:-ab ratio latency esp}
 
 REAL_MODULES=$SECSETUP_BUILD/glue:$KAMAILIO_MODULES
 NULL_MODULES=$SECSETUP_BUILD/bench-module:$KAMAILIO_MODULES
@@ -45,6 +51,7 @@ NULL_MODULES=$SECSETUP_BUILD/bench-module:$KAMAILIO_MODULES
 ulimit -n 65536 # one socket per held UE
 # A wide port range for the UEs' sockets: fewer calls get a port an earlier one had.
 /sbin/ip netns exec ue /sbin/sysctl -q -w net.ipv4.ip_local_port_range="10000 65000"
+ab_addresses
 trap 'bench_stop_all' EXIT
 SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
@@ -72,6 +79,17 @@ part_ratio() {
 	ratio_summary "$BENCH_ROUNDS" baseline module
 	say "both at debug=1 (NOTICE):"
 	ratio_summary "$BENCH_ROUNDS" baseline-quiet module-quiet
+}
+
+# 1b. The same comparison side by side: both Kamailios at once, the same open-loop load on
+# each, so that the host's interference (the sandbox's CPU is shared) falls on both alike.
+part_ab() {
+	local round
+	say "-- 1b. module's own code, side by side: $BENCH_AB_CALLS registrations at $BENCH_AB_RATE/s through each, per round"
+	for ((round = 1; round <= BENCH_AB_ROUNDS; round++)); do
+		ab_round "$round" "$BENCH_AB_CALLS" "$BENCH_AB_RATE" || return 1
+	done
+	ab_summary "$BENCH_AB_ROUNDS"
 }
 
 # 2. Latency with a small and a large registered population (null backend): on one Kamailio
