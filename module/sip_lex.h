@@ -194,14 +194,12 @@ class Cursor {
   }
 
  private:
-  // The end of the token starting at i: four characters per test while they last.
+  // The end of the token starting at i (the position in a local: the loop keeps it in a
+  // register).
   std::size_t tokenEnd(std::size_t i) const noexcept {
     const std::size_t n = s_.size();
     const auto* s = reinterpret_cast<const unsigned char*>(s_.data());
     const bool* ok = kTokenTable.ok;
-    while (i + 4 <= n && (ok[s[i]] & ok[s[i + 1]] & ok[s[i + 2]] & ok[s[i + 3]])) {
-      i += 4;
-    }
     while (i < n && ok[s[i]]) {
       ++i;
     }
