@@ -23,6 +23,8 @@ check pcscf_starts_with_shipped_cfg pcscf_start pcscf
 check ue_agent_starts agent_start
 for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
 	name=$(basename "$scenario" .sh)
+	# E2E_SCENARIOS="80_load ...": run only these (while working on one); default all.
+	[ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $name "* ]] || continue
 	echo "-- ${name#[0-9]*_}" >>"$CHECK_LOG"
 	"scenario_${name#[0-9]*_}"
 done

@@ -16,6 +16,7 @@ struct Outgoing {
   sockaddr_storage to{};
   socklen_t toLen = 0;
   std::string text;
+  std::string txn;  // the request's transaction (AnswerCache), if the answer is to be kept
 };
 
 class InstallWaits {

@@ -3,7 +3,8 @@ find_package(OpenSSL REQUIRED)
 add_library(secsetup_ue_agent_lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/milenage.cpp
   ${CMAKE_CURRENT_LIST_DIR}/control_message.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/install_waits.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/install_waits.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/answer_cache.cpp)
 target_include_directories(secsetup_ue_agent_lib PUBLIC ${CMAKE_SOURCE_DIR})
 target_compile_options(secsetup_ue_agent_lib PRIVATE ${SECSETUP_CXX_WARNINGS})
 target_link_libraries(secsetup_ue_agent_lib PUBLIC OpenSSL::Crypto)

@@ -41,6 +41,7 @@
 #include "module/choice.h"
 #include "module/key_derivation.h"
 #include "module/setup_grammar.h"
+#include "tests/ue_agent/answer_cache.h"
 #include "tests/ue_agent/control_message.h"
 #include "tests/ue_agent/install_waits.h"
 #include "tests/ue_agent/milenage.h"
@@ -138,7 +139,7 @@ class Agent {
     } else {
       answer = refuse(req, 400, "Bad Request", "unknown X-Op '" + op + "'");
     }
-    out.insert(out.begin(), Outgoing{requester.to, requester.toLen, std::move(answer)});
+    out.insert(out.begin(), Outgoing{requester.to, requester.toLen, std::move(answer), requester.txn});
     return out;
   }
 
@@ -159,9 +160,11 @@ class Agent {
     unsigned long spi = std::strtoul(spiText.c_str(), &end, 10);
     if (!parsed || spiText.empty() || *end != '\0' || spi > 0xffffffffUL) {
       return {Outgoing{requester.to, requester.toLen,
-                       refuse(req, 400, "Bad Request", "X-Ue ip[:port] and X-Spi-U are required")}};
+                       refuse(req, 400, "Bad Request", "X-Ue ip[:port] and X-Spi-U are required"),
+                       requester.txn}};
     }
-    Outgoing answer{requester.to, requester.toLen, formatResponse(req, 200, "Installed", "")};
+    Outgoing answer{requester.to, requester.toLen, formatResponse(req, 200, "Installed", ""),
+                    requester.txn};
     std::string k = InstallWaits::key(ue.toString(), static_cast<uint32_t>(spi));
     if (waits_.isInstalled(k)) {
       return {answer};
@@ -317,6 +320,10 @@ int bindControlSocket(const ListenAddress& l) {
     }
     return -1;
   }
+  // Hundreds of UEs of a load test may ask at once while the agent is busy in the kernel;
+  // the default buffer holds about ninety requests, and a dropped one costs a SIPp retransmit.
+  int bytes = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes);
   std::fprintf(stderr, "ue-agent: listening on %s port %u\n", l.ip.toString().c_str(), l.port);
   return fd;
 }
@@ -364,6 +371,7 @@ int run(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
 
   Agent agent(opt, *kernel);
+  AnswerCache answers;
   std::vector<char> buf(65536);
   while (!stopRequested) {
     if (poll(fds.data(), fds.size(), -1) <= 0) {
@@ -386,9 +394,19 @@ int run(int argc, char** argv) {
       }
       // A waiter woken by this request may have asked over the other family: each answer
       // leaves through a socket of its addressee's family.
-      for (const Outgoing& o : agent.handle(req, Outgoing{from, fromLen, {}})) {
+      std::string txn = AnswerCache::transactionOf(req);
+      if (const std::string* earlier = answers.find(txn)) {
+        if (!earlier->empty()) {  // a retransmission: the same answer, nothing done again
+          sendto(p.fd, earlier->data(), earlier->size(), 0, reinterpret_cast<sockaddr*>(&from),
+                 fromLen);
+        }
+        continue;
+      }
+      answers.store(txn, "");
+      for (const Outgoing& o : agent.handle(req, Outgoing{from, fromLen, {}, txn})) {
         sendto(socketFor(fds, families, o.to.ss_family, p.fd), o.text.data(), o.text.size(), 0,
                reinterpret_cast<const sockaddr*>(&o.to), o.toLen);
+        answers.store(o.txn, o.text);
       }
     }
   }

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "tests/ue_agent/answer_cache.h"
 #include "tests/ue_agent/control_message.h"
 #include "tests/ue_agent/install_waits.h"
 #include "tests/ue_agent/milenage.h"
@@ -81,7 +82,7 @@ TEST(InstallWaits, WaitIsAnsweredByTheInstallOfItsPair) {
   InstallWaits w;
   std::string mine = InstallWaits::key("198.18.0.1", 4155667788u);
   std::string other = InstallWaits::key("198.18.0.2", 4155667788u);
-  w.wait(mine, Outgoing{{}, 0, "answer"});
+  w.wait(mine, Outgoing{{}, 0, "answer", "txn"});
   EXPECT_TRUE(w.installed(other).empty());
   EXPECT_EQ(w.waiting(), 1u);
   std::vector<Outgoing> ready = w.installed(mine);
@@ -100,6 +101,38 @@ TEST(InstallWaits, InstalledUntilReleased) {
   EXPECT_TRUE(w.isInstalled(k));
   w.released(k);
   EXPECT_FALSE(w.isInstalled(k));
+}
+
+ControlRequest controlRequest(const char* branch, const char* cseq) {
+  std::string text = std::string("MESSAGE sip:ue-agent SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.0.1:5064;branch=") +
+                     branch + "\r\nCall-ID: load-1@ims.example.test\r\nCSeq: " + cseq +
+                     " MESSAGE\r\nX-Op: sm4\r\n\r\n";
+  ControlRequest req;
+  EXPECT_TRUE(parseControlRequest(text, req));
+  return req;
+}
+
+// A retransmission is the same transaction; the next request of the call is another one.
+TEST(AnswerCache, RetransmissionFindsTheFirstAnswer) {
+  AnswerCache cache;
+  std::string first = AnswerCache::transactionOf(controlRequest("z9hG4bK-1", "2"));
+  EXPECT_EQ(cache.find(first), nullptr);
+  cache.store(first, "");  // pending
+  ASSERT_NE(cache.find(AnswerCache::transactionOf(controlRequest("z9hG4bK-1", "2"))), nullptr);
+  EXPECT_EQ(*cache.find(first), "");
+  cache.store(first, "SIP/2.0 200 Installed");
+  EXPECT_EQ(*cache.find(first), "SIP/2.0 200 Installed");
+  EXPECT_EQ(cache.find(AnswerCache::transactionOf(controlRequest("z9hG4bK-2", "5"))), nullptr);
+}
+
+TEST(AnswerCache, ForgetsTheOldestBeyondItsCapacity) {
+  AnswerCache cache(2);
+  cache.store("a", "1");
+  cache.store("b", "2");
+  cache.store("c", "3");
+  EXPECT_EQ(cache.find("a"), nullptr);
+  EXPECT_NE(cache.find("b"), nullptr);
+  EXPECT_EQ(cache.size(), 2u);
 }
 
 }  // namespace
