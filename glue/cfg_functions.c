@@ -5,6 +5,7 @@
 
 #include "../module/core_api.h"
 #include "cfg_functions.h"
+#include "action_log.h"
 #include "events.h"
 #include "msg_edit.h"
 #include "msg_facts.h"
@@ -70,8 +71,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 				f.req.src_port, secsetup_status_str(rc));
 		return internal_error(msg, "security set-up failed");
 	}
-	if(a.log[0] != '\0')
-		LM_INFO("%s\n", a.log);
+	secsetup_log_actions(&a);
 	switch(a.verdict) {
 		case SECSETUP_DROP:
 			if(f.req.is_register)

@@ -7,6 +7,7 @@
 #include "core/ut.h"
 
 #include "../module/core_api.h"
+#include "action_log.h"
 #include "events.h"
 #include "msg_edit.h"
 #include "msg_facts.h"
@@ -85,8 +86,7 @@ static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
 		if(rc == SECSETUP_OK) {
 			*fresh = 1;
 			f->answered_code = r->code;
-			if(f->actions.log[0] != '\0')
-				LM_INFO("%s\n", f->actions.log);
+			secsetup_log_actions(&f->actions);
 		}
 	}
 	if(rc == SECSETUP_OK)
