@@ -28,6 +28,23 @@ bool sameText(const char* stored, uint8_t len, std::string_view v) {
   return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
 }
 
+// SM5 again (same Call-ID, the Security-setup of SM1): a UE that did not get SM8 retransmits
+// SM5 through SA11. That is no further message through the new pair (item 7), and the old
+// pair must stay for the ways out of a lost SM8 (item 8).
+bool isSm5Again(const ContactRecord& r, const RequestFacts& f) {
+  if (!f.isRegister || f.securitySetupCount != 1 || !sameText(r.callId, r.callIdLen, f.callId)) {
+    return false;
+  }
+  SecuritySetup p;
+  SetupError err;
+  if (!parseSecuritySetup(f.securitySetup[0], p, err)) {
+    return false;
+  }
+  uint8_t digest[kSetupDigestLen];
+  setupDigest(p, digest);
+  return std::memcmp(digest, r.sm1Digest, sizeof(digest)) == 0;
+}
+
 void copyText(char* dst, uint8_t& len, std::string_view v) {
   len = static_cast<uint8_t>(v.size());
   std::memmove(dst, v.data(), v.size());  // v may be the record's own text (re-registration)
@@ -239,6 +256,9 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_
     a.warning = "the kernel refused the outbound policies";
     a.log = "security setup aborted at SM5";
     return a;
+  }
+  if ((r.flags & kFlagAwaitConfirm) != 0 && viaPending && isSm5Again(r, f)) {
+    return relay("SM5 retransmitted after SM8 (tm answers it again)");
   }
   if ((r.flags & kFlagAwaitConfirm) != 0) {
     if (viaPending) {

@@ -76,9 +76,18 @@ void Engine::onSaGone(const kipsec::SaGone& g) noexcept {
           return p.state != PairState::Empty &&
                  ((g.dst == ue && g.spi == p.spiU) || (g.dst == pcscf && g.spi == p.spiP));
         };
-        if (hit(r.active)) {
+        bool onActive = hit(r.active);
+        bool onPending = !onActive && hit(r.pending);
+        kipsec::SaInfo still;
+        if ((onActive || onPending) && kernel_.querySa(g.dst, g.spi, still).ok()) {
+          // Old news: an SA with this id was deleted (the event also reports deletes made by
+          // the other worker processes) and made again since, as when a synchronisation
+          // failure's fresh pair reuses the UE's SPI_U.
+          continue;
+        }
+        if (onActive) {
           removeContact(s, rec);  // the registration can no longer be protected
-        } else if (hit(r.pending)) {
+        } else if (onPending) {
           deletePairNow(r, r.pending);
           endNegotiation(s, rec);
           settle(s, rec);

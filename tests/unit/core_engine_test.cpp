@@ -331,6 +331,26 @@ TEST_F(EngineTest, Item8LostSm8MessageThroughOldSaDeletesNewPair) {
   EXPECT_EQ(Verdict::Drop, request(Path::Protected, 5066, {}, false).verdict);
 }
 
+// A UE that did not get SM8 retransmits SM5 through SA11: no confirmation of the new pair,
+// so the old one is still there for the message that ends the lost-SM8 window.
+TEST_F(EngineTest, Item8LostSm8RetransmittedSm5KeepsBothPairs) {
+  establish(5064);
+  const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
+  request(Path::Protected, 5064, {reSm1});
+  sm3(5064);
+  sm5(reSm1, 5066);
+  sm7(200, 5066);  // SM8 lost on the way
+  Actions again = sm5(reSm1, 5066);
+  EXPECT_EQ(Verdict::Relay, again.verdict);
+  EXPECT_EQ(FailureReason::None, again.failure) << again.warning;
+  EXPECT_EQ(2u, kernel.livePairs());
+  EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5064, {}, false).verdict);
+  EXPECT_EQ(1u, kernel.livePairs());
+  EXPECT_NE(nullptr, kernel.pairByUePort(5064));
+  EXPECT_EQ(nullptr, kernel.pairByUePort(5066));
+  EXPECT_TRUE(kernel.violations().empty());
+}
+
 TEST_F(EngineTest, Item8LostSm8UnprotectedRegisterDeletesNewPair) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
@@ -381,9 +401,30 @@ TEST_F(EngineTest, OperatorDeleteAndKernelExpiry) {
   EXPECT_EQ(Status::NotFound, engine_->deleteContact(ue, 5064));
   establish(5064);
   uint32_t spiP = kernel.pairs().front().id.spiP;
-  engine_->onSaGone(kipsec::SaGone{pcscf, spiP, true});
+  kipsec::SaGone expired{pcscf, spiP, true};
+  engine_->onSaGone(expired);  // the kernel still holds it: not news
+  EXPECT_EQ(1u, kernel.livePairs());
+  EXPECT_EQ(1u, store_->used());
+  kernel.expireSa(pcscf, spiP);
+  engine_->onSaGone(expired);
   EXPECT_EQ(0u, kernel.livePairs());
   EXPECT_EQ(0u, store_->used());
+}
+
+// The event of a delete made by another worker arrives after a synchronisation failure's
+// fresh pair, with the same SPI_U, was installed: the fresh pair stays.
+TEST_F(EngineTest, Item8StaleDeleteEventLeavesTheFreshPairWithTheSameSpiU) {
+  establish(5064);
+  const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
+  request(Path::Protected, 5064, {reSm1});
+  sm3(5064);
+  request(Path::Protected, 5064, {}, true, 600, authorization("", true));  // auts: pair goes
+  sm3(5064);                                                              // fresh pair
+  ASSERT_NE(nullptr, kernel.pairByUePort(5066));
+  engine_->onSaGone(kipsec::SaGone{ue, 1566778899u, true});  // the first pair's delete
+  EXPECT_NE(nullptr, kernel.pairByUePort(5066));
+  EXPECT_EQ(2u, kernel.livePairs());
+  EXPECT_EQ(Phase::AwaitSm5, phaseOf(5064));
 }
 
 // Section 7: port rules.
@@ -531,11 +572,13 @@ TEST_F(EngineTest, KernelNoticeFindsItsContactBySpi) {
   EXPECT_EQ(3u, kernel.livePairs());
   EXPECT_EQ(3u, store_->used());
   // The SA into the UE of the 5070 registration: that contact goes, and only it.
-  engine_->onSaGone(kipsec::SaGone{ue, p70.id.spiU, true});
+  kernel.expireSa(ue, p70.id.spiU);  // the kernel's SA goes first (a notice of an SA it
+  engine_->onSaGone(kipsec::SaGone{ue, p70.id.spiU, true});  // still holds is old news)
   EXPECT_EQ(2u, kernel.livePairs());
   EXPECT_EQ(nullptr, kernel.pairByUePort(5070));
   EXPECT_EQ(Phase::Established, phaseOf(5064));
   // The SA into the P-CSCF of the pending pair: the negotiation ends, the contact with it.
+  kernel.expireSa(pcscf, p80.id.spiP);
   engine_->onSaGone(kipsec::SaGone{pcscf, p80.id.spiP, true});
   EXPECT_EQ(nullptr, kernel.pairByUePort(5080));
   EXPECT_EQ(1u, store_->used());

@@ -123,7 +123,9 @@ TEST_F(RandomEngineTest, InvariantsHoldAfterRandomSequences) {
           break;
         case 11:
           if (!kernel.pairs().empty()) {
-            engine_->onSaGone(kipsec::SaGone{pcscf, kernel.pairs().front().id.spiP, true});
+            uint32_t spiP = kernel.pairs().front().id.spiP;
+            kernel.expireSa(pcscf, spiP);
+            engine_->onSaGone(kipsec::SaGone{pcscf, spiP, true});
           }
           break;
         case 13:  // a whole well-behaved registration, to reach the later states often
