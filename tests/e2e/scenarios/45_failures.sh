@@ -40,22 +40,25 @@ scenario_failures() {
 	check network_failure_first_sas_gone bash -c "! $IP -n pcscf xfrm state | grep -q 'spi $(printf '0x%08x' "${spi:-0}") '"
 
 	# Item 6: synchronisation failure: the REGISTER with auts is relayed, the state from SM1
-	# is kept, and the new challenge carries a fresh choice with fresh SAs.
+	# is kept, and the new challenge carries a fresh choice with fresh SAs. The UE stops
+	# there: the fresh pair's registration timer ends it and the S-CSCF, challenging until
+	# then, takes the D.2.2 report (which would otherwise reach a later scenario's S-CSCF).
 	local installed_before
 	installed_before=$(counter_value sa_installed)
-	scscf_start scscf_syncfail scscf_challenge_twice
+	SIPP_TIMEOUT=60 scscf_start scscf_syncfail scscf_challenge_until_failure
 	sipp_fg syncfail ue -- -sf "$SIPP_DIR/ue_auth_failure.xml" -i "$UE_IP" -p 5064 -m 1 \
 		-set sm1 "$SM1_LINE" \
 		-set authz 'Authorization: Digest username="alice@ims.example.test", realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", uri="sip:ims.example.test", response="", auts="AAAAAAAAAAAAAAAAAAAA"' \
 		"$PCSCF_UE_IP:5062"
-	sipp_wait scscf_syncfail
 	local first second
 	first=$(received syncfail | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | sed -n 1p)
 	second=$(received syncfail | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | sed -n 2p)
-	check sync_failure_auts_relayed trace_has scscf_syncfail 'auts='
 	check sync_failure_new_challenge_has_fresh_choice bash -c "[ -n '$second' ] && [ '$first' != '$second' ]"
-	# The registration timer may already have removed the fresh pair: count installs.
 	check sync_failure_fresh_sas_installed counter_is sa_installed $((installed_before + 2))
+	check sync_failure_fresh_sas_in_kernel bash -c "$IP -n pcscf xfrm state | grep -q 'spi $(printf '0x%08x' "${second:-0}") '"
 	check sync_failure_old_sas_gone bash -c "! $IP -n pcscf xfrm state | grep -q 'spi $(printf '0x%08x' "${first:-0}") '"
-	check sync_failure_leaves_nothing_after_timer wait_for 40 nothing_left
+	check sync_failure_timer_reported_to_s_cscf sipp_wait scscf_syncfail
+	check sync_failure_auts_relayed trace_has scscf_syncfail 'auts='
+	check sync_failure_report_names_reason trace_has scscf_syncfail '^Failure: *UserAuthenticationFailure'
+	check sync_failure_leaves_nothing_after_timer wait_for 10 nothing_left
 }
