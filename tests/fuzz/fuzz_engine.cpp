@@ -160,7 +160,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case 8:
         if (!kernel.pairs().empty()) {
-          engine.onSaGone(kipsec::SaGone{pcscf, kernel.pairs().front().id.spiP, true});
+          // The kernel's SA goes first: a notice of an SA it still holds is ignored.
+          uint32_t spiP = kernel.pairs().front().id.spiP;
+          kernel.expireSa(pcscf, spiP, (arg & 1) == 0);
+          engine.onSaGone(kipsec::SaGone{pcscf, spiP, true});
         }
         break;
       case 9:
