@@ -18,13 +18,14 @@ agent_start() {
 # agent_op OP [PORT]: a control message to the UE's agent outside SIPp (e.g. release after a test
 # that left the UE's SAs behind on purpose); true if it answered 200.
 agent_op() {
+	local txn=$RANDOM$RANDOM # a transaction of its own: the agent answers repeats from a cache
 	$IP netns exec ue /usr/bin/python3 -c "
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('$UE_IP', 0))
 s.settimeout(3)
-s.sendto(b'MESSAGE sip:ue-agent SIP/2.0\r\nVia: SIP/2.0/UDP $UE_IP;branch=z9hG4bKop\r\n'
-         b'Call-ID: agent-op\r\nCSeq: 1 MESSAGE\r\nX-Op: $1\r\nX-Ue: $UE_IP:${2:-5064}\r\n\r\n',
+s.sendto(b'MESSAGE sip:ue-agent SIP/2.0\r\nVia: SIP/2.0/UDP $UE_IP;branch=z9hG4bKop$txn\r\n'
+         b'Call-ID: agent-op-$txn\r\nCSeq: 1 MESSAGE\r\nX-Op: $1\r\nX-Ue: $UE_IP:${2:-5064}\r\n\r\n',
          ('$UE_IP', $AGENT_PORT))
 print(s.recv(4096).split(b'\r\n')[0].decode())" | grep -q ' 200 '
 }
