@@ -32,7 +32,10 @@ bool sameText(const char* stored, uint8_t len, std::string_view v) {
 // SM5 through SA11. That is no further message through the new pair (item 7), and the old
 // pair must stay for the ways out of a lost SM8 (item 8).
 bool isSm5Again(const ContactRecord& r, const RequestFacts& f) {
-  if (!f.isRegister || f.securitySetupCount != 1 || !sameText(r.callId, r.callIdLen, f.callId)) {
+  // A de-registration through SA11 repeats SM1's line and Call-ID too (expires 0): it is a
+  // further message and must be handled as one.
+  if (!f.isRegister || f.expires == 0 || f.securitySetupCount != 1 ||
+      !sameText(r.callId, r.callIdLen, f.callId)) {
     return false;
   }
   SecuritySetup p;

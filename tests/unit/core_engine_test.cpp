@@ -351,6 +351,23 @@ TEST_F(EngineTest, Item8LostSm8RetransmittedSm5KeepsBothPairs) {
   EXPECT_TRUE(kernel.violations().empty());
 }
 
+// A de-registration through SA11 right after SM8 carries SM1's line and Call-ID as well: it
+// confirms the new pair and de-registers (the load test found it taken for SM5 again).
+TEST_F(EngineTest, Item7DeregistrationThroughSa11IsNoRetransmittedSm5) {
+  establish(5064);
+  const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
+  request(Path::Protected, 5064, {reSm1});
+  sm3(5064);
+  sm5(reSm1, 5066);
+  sm7(200, 5066);
+  EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5066, {reSm1}, true, 0).verdict);
+  EXPECT_EQ(1u, kernel.livePairs());  // the old pair went
+  reply(200, 5066, "", 0);
+  tick(policy.deleteGrace);
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(0u, store_->used());
+}
+
 TEST_F(EngineTest, Item8LostSm8UnprotectedRegisterDeletesNewPair) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
