@@ -3,6 +3,9 @@
 # The SPI_P of the SM4 in a UE trace.
 sm4_spi() { received "$1" | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | head -1; }
 
+sm5_unanswered() { ! received "$1" | grep -q '^CSeq: *3 REGISTER'; }
+trace_sent_cseq() { grep -q "^CSeq: *$2 REGISTER" "$WORK/$1.msg"; }
+
 scenario_failures() {
 	local spi
 
@@ -21,9 +24,10 @@ scenario_failures() {
 	failures_before=$(counter_value user_auth_failures)
 	SIPP_TIMEOUT=60 scscf_start scscf_auth_timeout scscf_aka_expect_failure
 	ue_secured auth_timeout "$SM1_LINE" 1
-	# The UE's last final response is SM4's 401: SM5 got none (a function, not bash -c: the
-	# trace helpers are not visible in a child shell, where this check passed on nothing).
-	check user_auth_failure_sm5_unanswered last_status_is auth_timeout 401
+	# SM5 (CSeq 3) got no answer at all (a function, not bash -c: the trace helpers are not
+	# visible in a child shell, where this check used to pass on nothing).
+	check user_auth_failure_sm5_sent trace_sent_cseq auth_timeout 3
+	check user_auth_failure_sm5_unanswered sm5_unanswered auth_timeout
 	check user_auth_failure_reported_to_s_cscf sipp_wait scscf_auth_timeout
 	check user_auth_failure_report_names_reason trace_has scscf_auth_timeout '^Failure: *UserAuthenticationFailure'
 	check user_auth_failure_report_same_call_id trace_has scscf_auth_timeout '^Call-ID: *secured-1@'
