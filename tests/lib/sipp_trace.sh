@@ -2,7 +2,7 @@
 # Sourced; needs WORK, and pcscf_rpc from tests/lib/pcscf.sh for the counters.
 
 # received NAME: only the messages SIPp received, from its trace.
-received() { awk '/^-{10}/ {keep=0} /message received/ {keep=1} keep' "$WORK/$1.msg"; }
+received() { awk '/^----------/ {keep=0} /message received/ {keep=1} keep' "$WORK/$1.msg"; }
 received_status() { received "$1" | grep -m1 -E '^SIP/2.0 [2-6][0-9][0-9]' | awk '{print $2}'; }
 status_is() { [ "$(received_status "$1")" = "$2" ]; }
 trace_has() { received "$1" | grep -qi -- "$2"; }

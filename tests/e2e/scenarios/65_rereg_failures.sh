@@ -61,6 +61,7 @@ rf_old_pair_carries() {
 }
 
 # rf_no_final_answer NAME: SIPp sent its request and got no final answer.
+rf_received_count() { [ "$(received "$1" | grep -c -- "$2")" -eq "$3" ]; }  # NAME REGEX N
 rf_no_final_answer() { [ -z "$(last_status "$1")" ] && [ -s "$WORK/$1.msg" ]; }
 rf_spi_hex() { printf '0x%08x' "${1:-0}"; }
 # The P-CSCF's SAs, read whole: "ip ... | grep -q" fails now and then under pipefail (ip gets
@@ -151,8 +152,7 @@ rf_timer_group() {
 
 	# The timer: every pending pair goes, the S-CSCF hears of each (D.2.2), the old stay.
 	check rereg_timer_reports_reach_s_cscf sipp_wait scscf_rf_timer
-	check rereg_timer_three_reports_user_auth_failure bash -c \
-		"[ \$(awk '/^-{10}/ {k=0} /message received/ {k=1} k' '$WORK/scscf_rf_timer.msg' | grep -c '^Failure: *UserAuthenticationFailure') -eq 3 ]"
+	check rereg_timer_three_reports_user_auth_failure rf_received_count scscf_rf_timer '^Failure: *UserAuthenticationFailure' 3
 	check rereg_timer_reports_counted counter_is user_auth_failures $((reports_before + 3))
 	check rereg_timeout_new_sas_gone_old_kept wait_for 6 rf_old_pair_only 5064 3344556677 4155667788 "$(rf_sm4_spi rf_timeout)"
 	check rereg_wrong_key_new_sas_gone_old_kept rf_old_pair_only 5068 1122334455 1122334466 "$(rf_sm4_spi rf_wrong_key)"
