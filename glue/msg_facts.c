@@ -1,9 +1,6 @@
 #include <string.h>
 
 #include "core/dprint.h"
-#include "core/parser/contact/parse_contact.h"
-#include "core/parser/parse_expires.h"
-#include "core/parser/parse_param.h"
 #include "core/parser/parse_to.h"
 #include "core/strutils.h"
 #include "core/ut.h"
@@ -50,23 +47,16 @@ static int path_of(sip_msg_t *msg, const char *local_ip)
 	return SECSETUP_PATH_OTHER;
 }
 
+/* From the raw header values: Kamailio's Contact and Expires parsers would allocate. */
 long secsetup_msg_expires(sip_msg_t *msg)
 {
-	contact_t *c;
-	unsigned int val;
+	secsetup_str_t contact = {NULL, 0}, expires = {NULL, 0};
 
-	if(msg->contact != NULL && parse_contact(msg->contact) == 0
-			&& msg->contact->parsed != NULL) {
-		c = ((contact_body_t *)msg->contact->parsed)->contacts;
-		if(c != NULL && c->expires != NULL && c->expires->body.len > 0
-				&& str2int(&c->expires->body, &val) == 0)
-			return (long)val;
-	}
-	if(msg->expires != NULL && parse_expires(msg->expires) == 0
-			&& msg->expires->parsed != NULL
-			&& ((exp_body_t *)msg->expires->parsed)->valid)
-		return (long)((exp_body_t *)msg->expires->parsed)->val;
-	return -1;
+	if(msg->contact != NULL)
+		contact = view(msg->contact->body);
+	if(msg->expires != NULL)
+		expires = view(msg->expires->body);
+	return secsetup_register_expires(contact, expires);
 }
 
 int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)

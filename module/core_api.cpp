@@ -11,6 +11,7 @@
 
 #include "module/core_api_convert.h"
 #include "module/engine.h"
+#include "module/register_expires.h"
 
 using namespace secsetup;
 using namespace secsetup::capi;
@@ -41,6 +42,11 @@ static_assert(static_cast<int>(Event::Established) == SECSETUP_EVENT_ESTABLISHED
 }  // namespace
 
 extern "C" {
+
+long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) noexcept {
+  return secsetup::registerExpires(std::string_view(contact.s != nullptr ? contact.s : "", contact.len),
+                                   std::string_view(expires.s != nullptr ? expires.s : "", expires.len));
+}
 
 const char* secsetup_status_str(int status) noexcept {
   switch (status) {

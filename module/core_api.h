@@ -116,6 +116,11 @@ typedef struct secsetup_request {
 	long expires; /* REGISTER expiry asked for, -1 when absent */
 } secsetup_request_t;
 
+/* The expiry a REGISTER asks for or its 2xx grants: the first contact's expires parameter,
+ * else the Expires header; -1 when neither gives a number. contact / expires: the raw values
+ * of the first Contact and the Expires header ({NULL,0} when absent). */
+long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) SECSETUP_NOEXCEPT;
+
 typedef struct secsetup_reply {
 	int to_register;
 	secsetup_str_t src_ip; /* source of the request this reply answers */

@@ -1,0 +1,18 @@
+#pragma once
+// The expiry a REGISTER asks for, or its 2xx grants (RFC 3261 10.2.1.1, 10.3): the first
+// contact's expires parameter, else the Expires header. Read from the raw header values so
+// that the glue need not have Kamailio parse (and allocate) the Contact and Expires headers.
+
+#include <string_view>
+
+namespace secsetup {
+
+// contact: the first Contact header's value; expires: the Expires header's value (either
+// empty when absent). Seconds, or -1 when neither gives 1 to 10 digits within 32 bits.
+long registerExpires(std::string_view contact, std::string_view expires) noexcept;
+
+// The expires parameter of the first contact-param in a Contact value (a URI's own
+// parameters inside <...> do not count); -1 when there is none or it is not a number.
+long contactExpires(std::string_view contact) noexcept;
+
+}  // namespace secsetup
