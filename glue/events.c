@@ -1,6 +1,6 @@
 /* Event routes: event_route[secsetup:established|failed|auth-timeout], or the KEMI
- * event_callback, run in the calling worker on a faked message, with what happened in the
- * xavp "secsetup" (a list of its own, gone when the route returns). */
+ * event_callback, run in the calling worker on a faked message; $secsetup(name) reads what
+ * happened while the route runs. */
 
 #include <string.h>
 
@@ -9,6 +9,7 @@
 #include "core/fmsg.h"
 #include "core/kemi.h"
 #include "core/route.h"
+#include "core/pvar.h"
 #include "core/xavp.h"
 
 #include "events.h"
@@ -47,62 +48,84 @@ int secsetup_events_init(void)
 	return 0;
 }
 
-static int add_str(sr_xavp_t **list, const char *name, secsetup_str_t v)
+/* The event being raised in this process, read by $secsetup(name); NULL outside. */
+static const secsetup_event_data_t *current_event;
+
+enum event_field
 {
-	str n;
-	sr_xval_t val;
+	FIELD_EVENT,
+	FIELD_UE,
+	FIELD_PORT,
+	FIELD_CALL_ID,
+	FIELD_IMPU,
+	FIELD_REASON,
+	FIELD_SPI_P,
+	FIELD_SPI_U,
+	FIELD_COUNT
+};
+static const char *field_names[FIELD_COUNT] = {"event", "ue", "port", "call_id",
+		"impu", "reason", "spi_p", "spi_u"};
+
+int secsetup_pv_parse_name(pv_spec_t *sp, str *in)
+{
+	int i;
+
+	if(sp == NULL || in == NULL || in->len <= 0)
+		return -1;
+	for(i = 0; i < FIELD_COUNT; i++) {
+		if(strlen(field_names[i]) == (size_t)in->len
+				&& strncmp(field_names[i], in->s, in->len) == 0) {
+			sp->pvp.pvn.type = PV_NAME_INTSTR;
+			sp->pvp.pvn.u.isname.type = 0;
+			sp->pvp.pvn.u.isname.name.n = i;
+			return 0;
+		}
+	}
+	LM_ERR("unknown $secsetup(%.*s): known are event, ue, port, call_id, impu, "
+		   "reason, spi_p, spi_u\n",
+			in->len, in->s);
+	return -1;
+}
+
+static int text_value(sip_msg_t *msg, pv_param_t *param, pv_value_t *res,
+		secsetup_str_t v)
+{
+	str s;
 
 	if(v.s == NULL)
-		return 0;
-	n.s = (char *)name;
-	n.len = strlen(name);
-	memset(&val, 0, sizeof(val));
-	val.type = SR_XTYPE_STR;
-	val.v.s.s = (char *)v.s;
-	val.v.s.len = (int)v.len;
-	return xavp_add_value(&n, &val, list) != NULL ? 0 : -1;
+		return pv_get_null(msg, param, res);
+	s.s = (char *)v.s;
+	s.len = (int)v.len;
+	return pv_get_strval(msg, param, res, &s);
 }
 
-static int add_num(sr_xavp_t **list, const char *name, long v)
+/* Reads the event straight from the caller's data: nothing is copied or allocated. */
+int secsetup_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
 {
-	str n;
-	sr_xval_t val;
+	const secsetup_event_data_t *e = current_event;
 
-	n.s = (char *)name;
-	n.len = strlen(name);
-	memset(&val, 0, sizeof(val));
-	val.type = SR_XTYPE_LONG;
-	val.v.l = v;
-	return xavp_add_value(&n, &val, list) != NULL ? 0 : -1;
-}
-
-/* $xavp(secsetup=>...) in the current (private) list. Never key material. */
-static int set_event_xavp(const secsetup_event_data_t *e)
-{
-	str root = str_init("secsetup");
-	secsetup_str_t ev = {event_names[e->event], strlen(event_names[e->event])};
-	sr_xavp_t *fields = NULL;
-	sr_xval_t val;
-
-	if(add_num(&fields, "spi_u", (long)e->spi_u) < 0
-			|| add_num(&fields, "spi_p", (long)e->spi_p) < 0
-			|| add_str(&fields, "reason", e->reason) < 0
-			|| add_str(&fields, "impu", e->impu) < 0
-			|| add_str(&fields, "call_id", e->call_id) < 0
-			|| add_num(&fields, "port", (long)e->port) < 0
-			|| add_str(&fields, "ue", e->ue) < 0
-			|| add_str(&fields, "event", ev) < 0) {
-		xavp_destroy_list(&fields);
-		return -1;
+	if(e == NULL || param == NULL)
+		return pv_get_null(msg, param, res);
+	switch(param->pvn.u.isname.name.n) {
+		case FIELD_EVENT:
+			return text_value(msg, param, res, secsetup_text(event_names[e->event]));
+		case FIELD_UE:
+			return text_value(msg, param, res, e->ue);
+		case FIELD_PORT:
+			return pv_get_uintval(msg, param, res, e->port);
+		case FIELD_CALL_ID:
+			return text_value(msg, param, res, e->call_id);
+		case FIELD_IMPU:
+			return text_value(msg, param, res, e->impu);
+		case FIELD_REASON:
+			return text_value(msg, param, res, e->reason);
+		case FIELD_SPI_P:
+			return pv_get_uintval(msg, param, res, e->spi_p);
+		case FIELD_SPI_U:
+			return pv_get_uintval(msg, param, res, e->spi_u);
+		default:
+			return pv_get_null(msg, param, res);
 	}
-	memset(&val, 0, sizeof(val));
-	val.type = SR_XTYPE_XAVP;
-	val.v.xavp = fields;
-	if(xavp_add_value(&root, &val, NULL) == NULL) {
-		xavp_destroy_list(&fields);
-		return -1;
-	}
-	return 0;
 }
 
 static void run_event(int rt, sr_kemi_eng_t *keng, const char *route)
@@ -138,6 +161,7 @@ void secsetup_event_raise(const secsetup_event_data_t *e)
 	sr_kemi_eng_t *keng = NULL;
 	sr_xavp_t *list = NULL;
 	sr_xavp_t **backup_list;
+	const secsetup_event_data_t *previous;
 	int rt = -1;
 
 	if(e == NULL || e->event <= SECSETUP_EVENT_NONE
@@ -155,12 +179,13 @@ void secsetup_event_raise(const secsetup_event_data_t *e)
 		if(rt < 0)
 			return; /* no event_route[...] in the cfg */
 	}
+	/* The route sees no xavp of the request or transaction it came from, and what it
+	 * adds goes with it. */
 	backup_list = xavp_set_list(&list);
-	if(set_event_xavp(e) == 0)
-		run_event(rt, keng, event_routes[e->event]);
-	else
-		LM_ERR("no memory for $xavp(secsetup): %s not run\n",
-				event_routes[e->event]);
+	previous = current_event;
+	current_event = e;
+	run_event(rt, keng, event_routes[e->event]);
+	current_event = previous;
 	xavp_destroy_list(&list);
 	xavp_set_list(backup_list);
 }

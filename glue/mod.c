@@ -60,13 +60,19 @@ static param_export_t params[] = {
 	{0, 0, 0}
 };
 
+static pv_export_t mod_pvs[] = {
+	{{"secsetup", sizeof("secsetup") - 1}, PVT_OTHER, secsetup_pv_get, 0,
+		secsetup_pv_parse_name, 0, 0, 0},
+	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
+};
+
 struct module_exports exports = {
 	"secsetup",		 /* module name */
 	DEFAULT_DLFLAGS, /* dlopen flags */
 	cmds,			 /* cfg functions */
 	params,			 /* parameters */
 	0,				 /* RPC methods (registered in mod_init) */
-	0,				 /* pseudo-variables */
+	mod_pvs,		 /* pseudo-variables: $secsetup(...) in event routes */
 	0,				 /* response handling */
 	mod_init,		 /* module init */
 	child_init,		 /* per-child init */

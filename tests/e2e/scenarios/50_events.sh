@@ -1,5 +1,5 @@
 # The event routes of cfg_examples/pcscf.cfg (docs/module.md section 7): each event runs its
-# event_route once per negotiation, and the route's xlog line shows $xavp(secsetup=>...).
+# event_route once per negotiation, and the route's xlog line shows $secsetup(...).
 # Checked from the P-CSCF's log: the shipped cfg's only way of showing what the route saw.
 
 # log_since LINE: the Kamailio log after its first LINE lines.
