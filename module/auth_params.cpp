@@ -25,8 +25,7 @@ bool walkParams(std::string_view v, F f) {
   if (c.atEnd()) {
     return true;
   }
-  for (;;) {
-    c.skipSws();
+  for (;;) {  // at a name: the SWS before it is skipped already
     std::size_t start = c.pos();
     std::string_view name = c.token();
     if (name.empty() || !c.separator('=')) {
@@ -58,12 +57,12 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
   try {
     AuthorizationFacts f;
     bool ok = walkParams(value, [&f](const Param& p) {
-      if (lex::iequals(p.name, "username")) {
+      if (lex::equalsLower(p.name, "username")) {
         f.username = p.value;
-      } else if (lex::iequals(p.name, "response")) {
+      } else if (lex::equalsLower(p.name, "response")) {
         f.hasResponse = true;
         f.emptyResponse = p.value.empty();
-      } else if (lex::iequals(p.name, "auts")) {
+      } else if (lex::equalsLower(p.name, "auts")) {
         f.hasAuts = true;
       }
     });
@@ -90,8 +89,8 @@ ChallengeKeys extractInto(std::string_view v, AkaKeys& keys, Text& rewritten) no
     Span drop[4];
     int nDrop = 0;
     bool ok = walkParams(v, [&](const Param& p) {
-      bool isIk = lex::iequals(p.name, "ik");
-      bool isCk = lex::iequals(p.name, "ck");
+      bool isIk = lex::equalsLower(p.name, "ik");
+      bool isCk = lex::equalsLower(p.name, "ck");
       if (!isIk && !isCk) {
         return;
       }

@@ -73,6 +73,19 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// iequals for a name known in lower case (a literal): only the text side is folded.
+inline bool equalsLower(std::string_view text, std::string_view lowerName) noexcept {
+  if (text.size() != lowerName.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (lower(text[i]) != lowerName[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 inline void appendLower(std::string& out, std::string_view s) {
   for (char c : s) {
     out.push_back(lower(c));
@@ -101,12 +114,21 @@ class Cursor {
   void skipSws() noexcept {
     std::size_t i = pos_;
     const std::size_t n = s_.size();
-    const char* s = s_.data();
-    while (i < n) {
-      char c = s[i];
-      if (c == ' ' || c == '\t') {
+    const auto* s = reinterpret_cast<const unsigned char*>(s_.data());
+    // The common cases first: no whitespace, or one space before a visible character (space,
+    // tab and CR are all at or below ' ').
+    if (i < n && s[i] > ' ') {
+      return;
+    }
+    if (i + 1 < n && s[i] == ' ' && s[i + 1] > ' ') {
+      pos_ = i + 1;
+      return;
+    }
+    for (;;) {
+      while (i < n && (s[i] == ' ' || s[i] == '\t')) {
         ++i;
-      } else if (c == '\r' && i + 2 < n && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+      }
+      if (i + 2 < n && s[i] == '\r' && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
         i += 3;
       } else {
         break;
@@ -116,18 +138,21 @@ class Cursor {
   }
   // Skips SWS, then consumes c (and the SWS after it). False if c is not next.
   bool separator(char c) noexcept {
-    if (pos_ < s_.size() && s_[pos_] == c) {  // the common case: no whitespace before c
-      ++pos_;
+    std::size_t i = pos_;
+    const std::size_t n = s_.size();
+    const char* s = s_.data();
+    if (i < n && s[i] == c) {  // the common cases: c right away, or after one space
+      pos_ = i + 1;
+    } else if (i + 1 < n && s[i] == ' ' && s[i + 1] == c) {
+      pos_ = i + 2;
+    } else {
       skipSws();
-      return true;
+      if (peek() != c) {
+        pos_ = i;
+        return false;
+      }
+      ++pos_;
     }
-    std::size_t save = pos_;
-    skipSws();
-    if (peek() != c) {
-      pos_ = save;
-      return false;
-    }
-    ++pos_;
     skipSws();
     return true;
   }
@@ -137,17 +162,22 @@ class Cursor {
     return std::string_view(s_.data() + start, pos_ - start);
   }
   // A token like token(), copied lower-cased into dst (its first cap characters); returns
-  // the token's full length.
+  // the token's full length. One table lookup per character both classifies and folds it.
   std::size_t tokenLower(char* dst, std::size_t cap) noexcept {
     const std::size_t start = pos_;
-    pos_ = tokenEnd(start);
-    const std::size_t len = pos_ - start;
-    const std::size_t copy = len < cap ? len : cap;
-    const char* s = s_.data() + start;
-    for (std::size_t k = 0; k < copy; ++k) {
-      dst[k] = kLowerToken.map[static_cast<unsigned char>(s[k])];
+    const std::size_t n = s_.size();
+    const auto* s = reinterpret_cast<const unsigned char*>(s_.data());
+    const std::size_t stop = n - start > cap ? start + cap : n;
+    std::size_t i = start;
+    for (; i < stop; ++i) {
+      const char folded = kLowerToken.map[s[i]];
+      if (folded == 0) {
+        break;
+      }
+      dst[i - start] = folded;
     }
-    return len;
+    pos_ = i == stop ? tokenEnd(i) : i;  // a token longer than cap: find its end
+    return pos_ - start;
   }
 
   // quoted-string: returns the raw text between the quotes (escapes kept), false if unterminated
@@ -217,10 +247,11 @@ inline bool parseDecimal(std::string_view digits, std::size_t maxDigits, uint64_
   }
   uint64_t v = 0;
   for (char c : digits) {
-    if (c < '0' || c > '9') {
+    const unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
+    if (d > 9) {
       return false;
     }
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+    v = v * 10 + d;
   }
   out = v;
   return true;
