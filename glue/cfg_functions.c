@@ -54,7 +54,10 @@ int ki_secsetup_check(sip_msg_t *msg)
 
 	if(msg->first_line.type != SIP_REQUEST)
 		return 1;
-	if(secsetup_is_retransmission(msg))
+	/* A REGISTER's retransmission is caught by t_newtran below, which must run anyway: a
+	 * separate lookup first would cost each REGISTER a second search of tm's table. */
+	if(msg->first_line.u.request.method_value != METHOD_REGISTER
+			&& secsetup_is_retransmission(msg))
 		return 0;
 	if(secsetup_request_facts(msg, &f) < 0)
 		return 0; /* not a request anyone can answer: dropped */
