@@ -57,11 +57,13 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
   try {
     AuthorizationFacts f;
     bool ok = walkParams(value, [&f](const Param& p) {
-      if (lex::equalsLower(p.name, "username")) {
-        f.username = p.value;
-      } else if (lex::equalsLower(p.name, "response")) {
-        f.hasResponse = true;
-        f.emptyResponse = p.value.empty();
+      if (p.name.size() == 8) {  // most names are ruled out by their length alone
+        if (lex::equalsLower(p.name, "username")) {
+          f.username = p.value;
+        } else if (lex::equalsLower(p.name, "response")) {
+          f.hasResponse = true;
+          f.emptyResponse = p.value.empty();
+        }
       } else if (lex::equalsLower(p.name, "auts")) {
         f.hasAuts = true;
       }

@@ -15,6 +15,42 @@ namespace {
 constexpr std::string_view kKnownTokens[] = {"esp",     "hmac-md5-96",  "hmac-sha-1-96",
                                              "null",    "aes-cbc",      "des-ede3-cbc"};
 
+constexpr std::size_t kKnownTokenCount = sizeof(kKnownTokens) / sizeof(kKnownTokens[0]);
+
+// The known tokens' lengths differ: the index of the one of v's length, if it is v, else -1.
+struct KnownTokenByLength {
+  int8_t index[kMaxTokenLen + 1] = {};
+  constexpr KnownTokenByLength() {
+    for (std::size_t len = 0; len <= kMaxTokenLen; ++len) {
+      index[len] = -1;
+    }
+    for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
+      index[kKnownTokens[i].size()] = static_cast<int8_t>(i);
+    }
+  }
+};
+constexpr KnownTokenByLength kKnownByLength{};
+
+constexpr bool lengthsDiffer() {
+  for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
+    for (std::size_t j = i + 1; j < kKnownTokenCount; ++j) {
+      if (kKnownTokens[i].size() == kKnownTokens[j].size()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(lengthsDiffer(), "a known token is found by its length alone");
+
+int knownToken(std::string_view v) noexcept {
+  if (v.size() > kMaxTokenLen) {
+    return -1;
+  }
+  int i = kKnownByLength.index[v.size()];
+  return i >= 0 && v == kKnownTokens[i] ? i : -1;
+}
+
 }  // namespace
 
 void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
@@ -32,12 +68,11 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
     n += v.size();
   };
   auto token = [&buf, &n, &field](std::string_view v, char tag) {
-    for (uint8_t i = 0; i < sizeof(kKnownTokens) / sizeof(kKnownTokens[0]); ++i) {
-      if (v == kKnownTokens[i]) {
-        buf[n++] = static_cast<uint8_t>(tag | 0x80);
-        buf[n++] = i;
-        return;
-      }
+    int i = knownToken(v);
+    if (i >= 0) {
+      buf[n++] = static_cast<uint8_t>(tag | 0x80);
+      buf[n++] = static_cast<uint8_t>(i);
+      return;
     }
     field(v, tag);
   };
