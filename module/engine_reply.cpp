@@ -120,8 +120,7 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
     return;
   }
   Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
-  encodeSecuritySetup(makeAnswer(c, spiP, policy_.protectedPort, policy_.unprotectedPort),
-                      a.securitySetup);
+  encodeAnswer(c, spiP, policy_.protectedPort, policy_.unprotectedPort, a.securitySetup);
   r.phase = Phase::AwaitSm5;
   r.timerAt = now + policy_.registrationTimer;
   settle(stripe, rec);

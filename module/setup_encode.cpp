@@ -97,6 +97,29 @@ void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out) {
   encodeInto(s, out);
 }
 
+void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
+                  uint16_t unprotectedPort, SetupLine& out) {
+  // As encodeInto: mechanisms, one algorithm each, the SPI, then the ports that are set.
+  const bool conf = c.cipher != CipherAlg::None;
+  out.clear();
+  out += conf ? "esp / esp / " : "esp / / ";
+  out += wireName(c.integrity);
+  out += " / ";
+  if (conf) {
+    out += wireName(c.cipher);
+    out += ' ';
+  }
+  out += "/ ";
+  appendNumber(spiP, out);
+  if (protectedPort == 0 && unprotectedPort == 0) {
+    return;
+  }
+  out += " / ";
+  bool first = true;
+  appendParam("protected-port", protectedPort, first, out);
+  appendParam("unprotected-port", unprotectedPort, first, out);
+}
+
 std::string encodeSecuritySetup(const SecuritySetup& s) {
   std::string out;
   encodeSecuritySetup(s, out);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "module/bounded_text.h"
+#include "module/choice.h"
 #include "module/setup_grammar.h"
 
 namespace secsetup {
@@ -19,5 +20,10 @@ void encodeSecuritySetup(const SecuritySetup& s, std::string& out);
 // The same into a fixed buffer (no allocation); a longer line is cut and marked overflowed().
 void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out);
 std::string encodeSecuritySetup(const SecuritySetup& s);
+
+// SM4's line for a choice: the text of encodeSecuritySetup(makeAnswer(...)), written directly
+// (building the 1.4 KB value first cost more than writing the line, on every registration).
+void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
+                  uint16_t unprotectedPort, SetupLine& out);
 
 }  // namespace secsetup

@@ -92,16 +92,28 @@ inline void appendLower(std::string& out, std::string_view s) {
   }
 }
 
-// True when one of the 8 bytes at p may end a plain run of a quoted-string: a quote, a
-// backslash or a byte below 0x20 (a tab too: the byte loop then looks closer).
-inline bool mayStopQuoted(const char* p) noexcept {
+// The lanes (bytes) of the 8 at p that may end a plain run of a quoted-string, marked 0x80: a
+// quote, a backslash or a byte below 0x20 (a tab too: the byte loop then looks closer). The
+// first marked lane in memory order is never after the first byte that ends the run (the
+// borrows of the test only ever mark lanes after a true one on a little-endian machine, and a
+// lane marked too early on a big-endian one just hands over to the byte loop sooner).
+inline uint64_t quotedStopLanes(const char* p) noexcept {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHigh = 0x8080808080808080ull;
   uint64_t w;
   std::memcpy(&w, p, 8);
   auto hasZero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
   uint64_t below20 = (w - kOnes * 0x20) & ~w & kHigh;
-  return (below20 | hasZero(w ^ (kOnes * '"')) | hasZero(w ^ (kOnes * '\\'))) != 0;
+  return below20 | hasZero(w ^ (kOnes * '"')) | hasZero(w ^ (kOnes * '\\'));
+}
+
+// The index of the first lane in memory order marked in mask (mask != 0).
+inline std::size_t firstMarkedLane(uint64_t mask) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<std::size_t>(__builtin_clzll(mask)) / 8;
+#else
+  return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
+#endif
 }
 
 class Cursor {
@@ -184,7 +196,8 @@ class Cursor {
   // or if it holds a control character other than a tab (an escaped character is taken as
   // is). On failure the position is left at the start of the run (after the opening quote
   // or the last escape pair) that held the control character, at a trailing backslash, or at
-  // the end. Plain text is skipped eight bytes at a time.
+  // the end. Plain text is skipped eight bytes at a time, straight to the first byte that may
+  // end it.
   bool quoted(std::string_view& out) noexcept {
     if (peek() != '"') {
       return false;
@@ -195,7 +208,12 @@ class Cursor {
     std::size_t run = start;
     std::size_t i = start;
     for (;;) {
-      while (i + 8 <= n && !mayStopQuoted(s + i)) {
+      while (i + 8 <= n) {
+        const uint64_t stops = quotedStopLanes(s + i);
+        if (stops != 0) {
+          i += firstMarkedLane(stops);
+          break;
+        }
         i += 8;
       }
       while (i < n && !kQuotedStop.stop[static_cast<unsigned char>(s[i])]) {

@@ -125,5 +125,30 @@ TEST(CorePolicy, UeChecksTheAnswer) {
   EXPECT_FALSE(checkAnswer(proposal, parse("esp/esp/hmac-md5-96/aes-cbc/5000"), c, why));
 }
 
+// SM4's line written directly is the encoded answer value, for every choice and port case.
+TEST(CorePolicy, AnswerLineIsTheEncodedAnswer) {
+  for (IntegrityAlg a : {IntegrityAlg::HmacMd5_96, IntegrityAlg::HmacSha1_96}) {
+    for (CipherAlg e : {CipherAlg::None, CipherAlg::Null, CipherAlg::AesCbc, CipherAlg::DesEde3Cbc}) {
+      for (uint32_t spi : {256u, 5000u, 4294967295u}) {
+        for (uint16_t pp : {0, 1, 5060, 65535}) {
+          for (uint16_t up : {0, 5062}) {
+            Choice c{a, e};
+            SetupLine direct;
+            encodeAnswer(c, spi, pp, up, direct);
+            SetupLine viaValue;
+            encodeSecuritySetup(makeAnswer(c, spi, pp, up), viaValue);
+            EXPECT_EQ(viaValue, direct);
+          }
+        }
+      }
+    }
+  }
+  SetupLine line;
+  encodeAnswer(Choice{IntegrityAlg::HmacSha1_96, CipherAlg::AesCbc}, 1122334455, 5060, 5062, line);
+  EXPECT_EQ("esp / esp / hmac-sha-1-96 / aes-cbc / 1122334455 / "
+            "protected-port=5060;unprotected-port=5062",
+            line);
+}
+
 }  // namespace
 }  // namespace secsetup
