@@ -159,31 +159,28 @@ ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxCon
   return s;
 }
 
-ContactRecord* ContactStore::records() const noexcept {
-  return reinterpret_cast<ContactRecord*>(
-      reinterpret_cast<char*>(const_cast<ContactStore*>(this)) + recordsOff_);
-}
-uint32_t* ContactStore::addrHeads(unsigned stripe) const noexcept {
+// The arena's parts (inline: every index operation starts here).
+inline uint32_t* ContactStore::addrHeads(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      addrOff_) +
          static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
 }
-uint32_t* ContactStore::callHeads(unsigned stripe) const noexcept {
+inline uint32_t* ContactStore::callHeads(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      callOff_) +
          static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
 }
-uint32_t* ContactStore::spiHeads(unsigned stripe) const noexcept {
+inline uint32_t* ContactStore::spiHeads(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      spiOff_) +
          static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
 }
-uint32_t* ContactStore::wheel(unsigned stripe) const noexcept {
+inline uint32_t* ContactStore::wheel(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      wheelOff_) +
          static_cast<std::size_t>(stripe) * kWheelSlots;
 }
-uint64_t& ContactStore::lastTick(unsigned stripe) const noexcept {
+inline uint64_t& ContactStore::lastTick(unsigned stripe) const noexcept {
   return reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      tickOff_)[stripe];
 }

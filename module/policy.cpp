@@ -30,7 +30,8 @@ const char* wireName(CipherAlg a) noexcept {
 
 namespace {
 
-// The names of wireName() as views (no strlen per comparison), in the order looked up.
+// The names of wireName() as views (no strlen per comparison), in the order looked up; lower case, so
+// only the text compared with them is folded.
 struct IntegrityName {
   IntegrityAlg alg;
   std::string_view name;
@@ -49,7 +50,7 @@ constexpr CipherName kCipherNames[] = {{CipherAlg::Null, "null"},
 
 bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
   for (const IntegrityName& n : kIntegrityNames) {
-    if (lex::iequals(name, n.name)) {
+    if (lex::equalsLower(name, n.name)) {
       out = n.alg;
       return true;
     }
@@ -59,7 +60,7 @@ bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
 
 bool cipherFromWire(std::string_view name, CipherAlg& out) noexcept {
   for (const CipherName& n : kCipherNames) {
-    if (lex::iequals(name, n.name)) {
+    if (lex::equalsLower(name, n.name)) {
       out = n.alg;
       return true;
     }
