@@ -57,14 +57,12 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
   try {
     AuthorizationFacts f;
     bool ok = walkParams(value, [&f](const Param& p) {
-      if (p.name.size() == 8) {  // most names are ruled out by their length alone
-        if (lex::equalsLower(p.name, "username")) {
-          f.username = p.value;
-        } else if (lex::equalsLower(p.name, "response")) {
-          f.hasResponse = true;
-          f.emptyResponse = p.value.empty();
-        }
-      } else if (lex::equalsLower(p.name, "auts")) {
+      if (lex::tokenIs(p.name, "username")) {  // p.name is a token: see tokenIs
+        f.username = p.value;
+      } else if (lex::tokenIs(p.name, "response")) {
+        f.hasResponse = true;
+        f.emptyResponse = p.value.empty();
+      } else if (lex::tokenIs(p.name, "auts")) {
         f.hasAuts = true;
       }
     });
@@ -91,8 +89,8 @@ ChallengeKeys extractInto(std::string_view v, AkaKeys& keys, Text& rewritten) no
     Span drop[4];
     int nDrop = 0;
     bool ok = walkParams(v, [&](const Param& p) {
-      bool isIk = lex::equalsLower(p.name, "ik");
-      bool isCk = lex::equalsLower(p.name, "ck");
+      bool isIk = lex::tokenIs(p.name, "ik");
+      bool isCk = lex::tokenIs(p.name, "ck");
       if (!isIk && !isCk) {
         return;
       }

@@ -86,6 +86,33 @@ inline bool equalsLower(std::string_view text, std::string_view lowerName) noexc
   return true;
 }
 
+// Whether token (RFC 3261 token characters only) is lowerName, case ignored. lowerName is a
+// literal of letters (lower case), digits, '-' and '.': bytes with bit 5 set, so a token
+// character matches one of them exactly when it does with bit 5 set (the only other byte that
+// would, a control character, is no token character). Names of up to 8 characters are
+// compared as one word.
+template <std::size_t N>
+inline bool tokenIs(std::string_view token, const char (&lowerName)[N]) noexcept {
+  constexpr std::size_t kLen = N - 1;
+  if (token.size() != kLen) {
+    return false;
+  }
+  if (kLen <= 8) {
+    constexpr uint64_t kBit5 = 0x2020202020202020ull;
+    uint64_t t = 0;
+    uint64_t l = 0;
+    std::memcpy(&t, token.data(), kLen <= 8 ? kLen : 8);
+    std::memcpy(&l, lowerName, kLen <= 8 ? kLen : 8);
+    return (t | kBit5) == (l | kBit5);  // unused lanes are 0 in both
+  }
+  for (std::size_t i = 0; i < kLen; ++i) {
+    if ((static_cast<unsigned char>(token[i]) | 0x20) != static_cast<unsigned char>(lowerName[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 inline void appendLower(std::string& out, std::string_view s) {
   for (char c : s) {
     out.push_back(lower(c));

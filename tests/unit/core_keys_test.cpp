@@ -92,6 +92,20 @@ TEST(CoreKeys, HexKeysAreStrict) {
   EXPECT_FALSE(parseHexKey("", k));
 }
 
+// A non-hex byte anywhere (the last digit too) refuses the key and leaves nothing of it.
+TEST(CoreKeys, HexKeyWithABadDigitAnywhereIsWiped) {
+  const std::string good = "F769BCD751044604127672711C6D3441";
+  for (std::size_t at = 0; at < good.size(); ++at) {
+    for (char bad : {'g', 'G', ' ', '\0', '/', ':', '@', '`', '\xff'}) {
+      std::string h = good;
+      h[at] = bad;
+      uint8_t k[16];
+      EXPECT_FALSE(parseHexKey(h, k)) << at;
+      EXPECT_EQ(std::string(32, '0'), hex(k, 16)) << at;
+    }
+  }
+}
+
 TEST(CoreKeys, AkaKeysWipe) {
   AkaKeys keys;
   ASSERT_TRUE(parseHexKey(kIk, keys.ik));

@@ -171,6 +171,44 @@ TEST(CoreLex, RandomQuotedStringsReadLikeTheReference) {
   }
 }
 
+// tokenIs (bit-5 folding, a word at a time) agrees with plain folding for every token: every
+// token character at every position of names of the literal's length, and other lengths.
+template <std::size_t N>
+void expectTokenIsLikeFolding(const char (&literal)[N]) {
+  const std::string name(literal);
+  for (int b = 0; b < 256; ++b) {
+    if (!referenceTokenChar(static_cast<unsigned char>(b))) {
+      continue;
+    }
+    for (std::size_t at = 0; at < name.size(); ++at) {
+      for (bool upper : {false, true}) {
+        std::string t = upper ? std::string() : name;
+        if (upper) {
+          for (char c : name) {
+            t += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+          }
+        }
+        t[at] = static_cast<char>(b);
+        EXPECT_EQ(referenceLower(t) == name, lex::tokenIs(t, literal)) << t << " vs " << name;
+      }
+    }
+  }
+  EXPECT_FALSE(lex::tokenIs(name.substr(1), literal));
+  EXPECT_FALSE(lex::tokenIs(name + "x", literal));
+  EXPECT_FALSE(lex::tokenIs("", literal));
+}
+
+TEST(CoreLex, TokenIsMatchesNamesCaseIgnored) {
+  expectTokenIsLikeFolding("username");
+  expectTokenIsLikeFolding("response");
+  expectTokenIsLikeFolding("auts");
+  expectTokenIsLikeFolding("ik");
+  expectTokenIsLikeFolding("unprotected-port");  // longer than a word, with a '-'
+  expectTokenIsLikeFolding("a.b-9");
+  EXPECT_TRUE(lex::tokenIs("UserName", "username"));
+  EXPECT_FALSE(lex::tokenIs("usernamf", "username"));
+}
+
 TEST(CoreLex, SeparatorsSkipSwsAndFolds) {
   struct Case {
     const char* text;
