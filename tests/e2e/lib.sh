@@ -45,8 +45,8 @@ nothing_left() { [ "$(pcscf_owned_sas)" -eq 0 ] && [ "$(pcscf_policies)" -eq 0 ]
 
 # Contacts the module lists (RPC), optionally in a given state.
 contacts_are() { [ "$(pcscf_rpc secsetup.list | grep -c 'ue:')" -eq "$1" ]; }
-listed_with() { pcscf_rpc secsetup.list | grep -q -- "$1"; }
-contact_state_is() { pcscf_rpc secsetup.list | grep -q "state: $1"; }
+listed_with() { output_has "$1" pcscf_rpc secsetup.list; }
+contact_state_is() { output_has "state: $1" pcscf_rpc secsetup.list; }
 wait_for() {  # SECONDS COMMAND...: polls until COMMAND succeeds
 	local end=$((SECONDS + $1))
 	shift

@@ -46,8 +46,8 @@ host_has_esp() {
 		mode transport auth "hmac(sha1)" 0x0102030405060708090a0b0c0d0e0f1011121314' 2>/dev/null
 }
 
-stats_listed() { pcscf_rpc secsetup.stats | grep -q sa_installed; }
-no_contacts() { ! pcscf_rpc secsetup.list | grep -q 'ue:'; }
+stats_listed() { output_has sa_installed pcscf_rpc secsetup.stats; }
+no_contacts() { ! output_has 'ue:' pcscf_rpc secsetup.list; }
 
 module_logged_its_ports() {
 	grep -q 'secsetup loaded: protected port 5060, unprotected port 5062' "$WORK/kamailio.log"

@@ -18,6 +18,15 @@ check() {
 	fi
 }
 
+# output_has REGEX COMMAND...: COMMAND's whole output has a line matching REGEX. (Not
+# "COMMAND | grep -q": grep stops reading at the first match, and under pipefail the
+# writer's SIGPIPE then fails the check whenever the output is longer than one write.)
+output_has() {
+	local re=$1
+	shift
+	grep -q -- "$re" <<<"$("$@")"
+}
+
 check_summary() {
 	echo "$1: $CHECK_PASSED passed, $CHECK_FAILED failed"
 	[ "$CHECK_FAILED" -eq 0 ]

@@ -5,7 +5,7 @@
 received() { awk '/^----------/ {keep=0} /message received/ {keep=1} keep' "$WORK/$1.msg"; }
 received_status() { received "$1" | grep -m1 -E '^SIP/2.0 [2-6][0-9][0-9]' | awk '{print $2}'; }
 status_is() { [ "$(received_status "$1")" = "$2" ]; }
-trace_has() { received "$1" | grep -qi -- "$2"; }
+trace_has() { grep -qi -- "$2" <<<"$(received "$1")"; }
 trace_lacks() { ! trace_has "$@"; }
 
 counter_value() { pcscf_rpc secsetup.stats | sed -n "s/^[[:space:]]*$1:[[:space:]]*//p"; }

@@ -37,7 +37,7 @@ registers_received_are() { [ "$(received "$1" | grep -c '^REGISTER ')" -eq "$2" 
 pair_of_sm4_installed() {
 	local spi
 	spi=$(sm4_lines "$1" | head -1 | sed -n 's|.*/ *\([0-9]*\) */ *protected-port.*|\1|p')
-	[ -n "$spi" ] && pcscf_sa_spis | grep -qx "$(printf '0x%08x' "$spi")"
+	[ -n "$spi" ] && output_has "^$(printf '0x%08x' "$spi")\$" pcscf_sa_spis
 }
 
 scenario_retransmissions() {

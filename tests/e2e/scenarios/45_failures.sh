@@ -4,7 +4,7 @@
 sm4_spi() { received "$1" | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protected-port.*|\1|p' | head -1; }
 
 # SM5 (CSeq 3) got no answer at all.
-sm5_unanswered() { ! received "$1" | grep -q '^CSeq: *3 REGISTER'; }
+sm5_unanswered() { ! output_has '^CSeq: *3 REGISTER' received "$1"; }
 trace_sent_cseq() { grep -q "^CSeq: *$2 REGISTER" "$WORK/$1.msg"; }
 
 scenario_failures() {

@@ -25,8 +25,8 @@ ua_deregister() {  # NAME PORT LINE
 }
 
 foreign_objects_present() {
-	$IP -n pcscf xfrm state | grep -q 'spi 0x00000777' &&
-		$IP -n pcscf xfrm policy | grep -q 'sport 7777'
+	output_has 'spi 0x00000777' $IP -n pcscf xfrm state &&
+		output_has 'sport 7777' $IP -n pcscf xfrm policy
 }
 
 crash_pcscf() {  # every Kamailio process at once, as a power cut or the OOM killer would
