@@ -7,7 +7,6 @@ std::string InstallWaits::key(const std::string& ueIp, uint32_t spiU) {
 }
 
 std::vector<Outgoing> InstallWaits::installed(const std::string& key) {
-  installed_[key] = true;
   std::vector<Outgoing> ready;
   auto it = waiting_.find(key);
   if (it != waiting_.end()) {
@@ -17,19 +16,12 @@ std::vector<Outgoing> InstallWaits::installed(const std::string& key) {
   return ready;
 }
 
-void InstallWaits::released(const std::string& key) { installed_.erase(key); }
-
-bool InstallWaits::isInstalled(const std::string& key) const {
-  return installed_.count(key) != 0;
-}
-
 void InstallWaits::wait(const std::string& key, Outgoing answer) {
   waiting_[key].push_back(std::move(answer));
 }
 
 void InstallWaits::clear() {
   waiting_.clear();
-  installed_.clear();
 }
 
 std::size_t InstallWaits::waiting() const {

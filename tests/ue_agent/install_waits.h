@@ -23,18 +23,16 @@ class InstallWaits {
  public:
   static std::string key(const std::string& ueIp, uint32_t spiU);
 
-  // Records that the pair is installed; returns the answers of the requests waiting for it.
+  // The pair is installed now: returns the answers of the requests waiting for it. (Whether
+  // a pair is installed is the agent's to know, from the pairs it holds: a wait for one
+  // already there is answered at once and never comes here.)
   std::vector<Outgoing> installed(const std::string& key);
-  // Forgets an installed pair (released or flushed), so that a later wait blocks again.
-  void released(const std::string& key);
-  bool isInstalled(const std::string& key) const;
   void wait(const std::string& key, Outgoing answer);
   void clear();
   std::size_t waiting() const;
 
  private:
   std::map<std::string, std::vector<Outgoing>> waiting_;
-  std::map<std::string, bool> installed_;
 };
 
 }  // namespace secsetup::ue

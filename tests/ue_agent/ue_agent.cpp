@@ -165,11 +165,10 @@ class Agent {
     }
     Outgoing answer{requester.to, requester.toLen, formatResponse(req, 200, "Installed", ""),
                     requester.txn};
-    std::string k = InstallWaits::key(ue.toString(), static_cast<uint32_t>(spi));
-    if (waits_.isInstalled(k)) {
+    if (holdsPair(ue, static_cast<uint32_t>(spi))) {
       return {answer};
     }
-    waits_.wait(k, std::move(answer));
+    waits_.wait(InstallWaits::key(ue.toString(), static_cast<uint32_t>(spi)), std::move(answer));
     return {};
   }
 
@@ -249,7 +248,6 @@ class Agent {
         if (kernel_.deletePair(p.id, p.params).ok()) {
           ++deleted;
         }
-        waits_.released(InstallWaits::key(p.id.ue.toString(), p.id.spiU));
       }
       sessions_.erase(it);
     }
@@ -258,6 +256,20 @@ class Agent {
 
   static std::string key(const kipsec::IpAddress& ip, uint16_t port) {
     return ip.toString() + "|" + std::to_string(port);
+  }
+
+  // Whether a pair of this UE address with this SPI_U is installed (any of its ports).
+  bool holdsPair(const kipsec::IpAddress& ue, uint32_t spiU) const {
+    const std::string prefix = ue.toString() + "|";
+    for (auto it = sessions_.lower_bound(prefix);
+         it != sessions_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      for (const Installed& p : it->second) {
+        if (p.id.spiU == spiU) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   Options opt_;

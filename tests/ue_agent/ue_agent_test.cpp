@@ -92,17 +92,6 @@ TEST(InstallWaits, WaitIsAnsweredByTheInstallOfItsPair) {
   EXPECT_TRUE(w.installed(mine).empty());  // answered once
 }
 
-// A pair installed before the wait arrives answers at once; a released one blocks again.
-TEST(InstallWaits, InstalledUntilReleased) {
-  InstallWaits w;
-  std::string k = InstallWaits::key("2001:db8:1::10", 1u);
-  EXPECT_FALSE(w.isInstalled(k));
-  w.installed(k);
-  EXPECT_TRUE(w.isInstalled(k));
-  w.released(k);
-  EXPECT_FALSE(w.isInstalled(k));
-}
-
 ControlRequest controlRequest(const char* branch, const char* cseq) {
   std::string text = std::string("MESSAGE sip:ue-agent SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.0.1:5064;branch=") +
                      branch + "\r\nCall-ID: load-1@ims.example.test\r\nCSeq: " + cseq +
