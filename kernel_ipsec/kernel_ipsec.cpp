@@ -80,7 +80,12 @@ KeyBytes& KeyBytes::operator=(const KeyBytes& o) noexcept {
 
 KeyBytes::~KeyBytes() { wipe(); }
 
+// Every way of making or changing a KeyBytes keeps its bytes all zero while len_ is 0, so an
+// empty one (most of a pair's parameters on delete and activation) has nothing to wipe.
 void KeyBytes::wipe() noexcept {
+  if (len_ == 0) {
+    return;
+  }
   explicit_bzero(bytes_.data(), bytes_.size());
   len_ = 0;
 }

@@ -98,6 +98,25 @@ TEST(KernelTypes, WipeClearsBytes) {
   }
 }
 
+// wipe() skips an empty KeyBytes: every way of getting one must leave no byte behind.
+TEST(KernelTypes, EmptyKeyBytesHoldNoBytes) {
+  const uint8_t raw[40] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa};
+  KeyBytes full(raw, 16);
+  KeyBytes empties[5];
+  empties[1] = KeyBytes(raw, 33);  // refused: too long
+  empties[2] = KeyBytes(raw, 0);
+  empties[3] = full;
+  empties[3] = KeyBytes();  // an empty one assigned over a key
+  empties[4] = full;
+  empties[4].wipe();
+  for (const KeyBytes& k : empties) {
+    EXPECT_EQ(0u, k.size());
+    for (std::size_t i = 0; i < KeyBytes::kMax; ++i) {
+      EXPECT_EQ(0, k.data()[i]);
+    }
+  }
+}
+
 TEST(KernelTypes, DestructorWipesStorage) {
   alignas(KeyBytes) unsigned char storage[sizeof(KeyBytes)];
   const uint8_t raw[16] = {0xaa, 0xbb, 0xcc, 0xdd, 0xaa, 0xbb, 0xcc, 0xdd,
