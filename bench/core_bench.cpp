@@ -208,17 +208,23 @@ void runRegistration(benchmark::State& state, Cleanup cleanup) {
   kipsec::IpAddress::parse("198.51.100.1", pcscf);
   const std::string& auth = kAuthorization;
   const std::string& www = kChallenge;
-  std::string callId = "a84b4c76e66710@pc33.ims.test";
   uint32_t i = 0;
   uint64_t now = 1000;
-  std::vector<std::string> setups;  // the SM1 texts, built before timing
+  // Built before timing, one per UE port: each UE its own SM1 (SPI_U and port) and Call-ID,
+  // as UEs pick them; shared values would pile every contact into one index chain.
+  std::vector<std::string> setups;
+  std::vector<std::string> callIds;
+  const std::string sm1Head = kSm1.substr(0, kSm1.find("3344556677"));
   for (uint32_t p = 0; p < 60000; ++p) {
-    setups.push_back(kSm1.substr(0, kSm1.size() - 4) + std::to_string(1024 + p));
+    setups.push_back(sm1Head + std::to_string(3344556677u + p * 7919u) +
+                     " / port=" + std::to_string(1024 + p));
+    callIds.push_back("a84b4c76e66710-" + std::to_string(p) + "@pc33.ims.test");
   }
   for (auto _ : state) {
     uint16_t port = static_cast<uint16_t>(1024 + (i % 60000));
     ue.bytes[3] = static_cast<uint8_t>(i / 60000);
     std::string_view views[1] = {setups[i % 60000]};
+    std::string_view callId = callIds[i % 60000];
     RequestFacts f;
     f.isRegister = true;
     f.path = Path::Unprotected;
