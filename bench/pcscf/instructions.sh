@@ -130,7 +130,7 @@ cg_dump() {
 # --- SIPp
 SCSCF_PID=
 scscf_start() { # DEREG
-	"$SIPP" -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF" -p 5060 -set dereg "$1" \
+	"$SIPP" -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF" -p 5060 -set dereg "$1" -set expires 600 \
 		-trace_err -error_file "$K_DIR/scscf.err" >>"$K_DIR/scscf.out" 2>&1 </dev/null &
 	SCSCF_PID=$!
 	sleep 1

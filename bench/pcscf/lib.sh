@@ -13,11 +13,12 @@ bench_pcscf_start() {
 	PCSCF_CFG=$1 pcscf_start pcscf -L "$2"
 }
 
-# bench_scscf_start DEREG: the S-CSCF, one SIPp for a whole part (a call per registration;
-# DEREG 1: each call then waits for that UE's de-registration).
+# bench_scscf_start DEREG [EXPIRES]: the S-CSCF, one SIPp for a whole part (a call per
+# registration; DEREG 1: each call then waits for that UE's de-registration); it grants
+# EXPIRES seconds (600, what the UEs ask for, unless given).
 bench_scscf_start() {
 	/sbin/ip netns exec scscf "$SIPP" -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF_IP" -p 5060 \
-		-set dereg "${1:-0}" -trace_err -error_file "$WORK/scscf.err" >>"$WORK/scscf.out" 2>&1 </dev/null &
+		-set dereg "${1:-0}" -set expires "${2:-600}" -trace_err -error_file "$WORK/scscf.err" >>"$WORK/scscf.out" 2>&1 </dev/null &
 	SCSCF_PID=$!
 	sleep 1 # SIPp binds slowly under UML
 }
@@ -82,7 +83,12 @@ run_line() { # NAME: one line of figures for a run
 }
 
 secsetup_stat() { # NAME: one counter from secsetup.stats
-	pcscf_rpc secsetup.stats 2>/dev/null | awk -v n="$1" '$1 == n":" { print $2 + 0 }'
+	bench_rpc secsetup.stats 2>/dev/null | awk -v n="$1" '$1 == n":" { print $2 + 0 }'
+}
+# bench_rpc CMD...: to the Kamailio of pcscf_start, or to the one whose control socket
+# BENCH_CTL names (the side-by-side Kamailios of ab_start).
+bench_rpc() {
+	if [ -n "${BENCH_CTL:-}" ]; then /usr/sbin/kamcmd -s "unix:$BENCH_CTL" "$@"; else pcscf_rpc "$@"; fi
 }
 registered_now() { echo $(($(secsetup_stat sa_installed) - $(secsetup_stat sa_deleted))); }
 
@@ -266,4 +272,62 @@ ab_summary() {
 			n, div($4, $1) * 1000 / hz, div($9, $6) * 1000 / hz, $1, $6, $2, $7, r[n] }
 		END { printf "  module own-code ratio (baseline / module Kamailio CPU per registration, side by side): median %.3f, pooled %.3f (target >= 0.85)\n",
 			median(r, n), div(div(bk, bo), div(mk, mo)) }' | tee -a "$SUMMARY"
+}
+
+# --- Side-by-side latency (part "latency_ab"): two Kamailios with the null-backend module at
+# once, one holding BENCH_FILL registered UEs and the other BENCH_LAT_SMALL, the same
+# open-loop load into both at the same moment, so that the host's interference falls on
+# both alike and the ratio of their response times stands for what the population costs.
+
+# lat_ab_round ROUND CALLS RATE: CALLS registrations at RATE/s into each, de-registered at
+# once (the populations stay put); the held counts before and after go to WORK/latab-*-ROUND/held.
+lat_ab_round() {
+	local r=$1 name pids=() spibase=$(($1 + 2))
+	for name in large small; do
+		BENCH_CTL=$WORK/$name.ctl registered_now >"$WORK/latab-$name-$r.before"
+	done
+	PCSCF_TARGET=$PCSCF_UE_IP ue_sipp "latab-large-$r" "$spibase" 0 1 -m "$2" -r "$3" -d 0 -timer_resol 1 &
+	pids+=($!)
+	PCSCF_TARGET=$AB_ACCESS_IP ue_sipp "latab-small-$r" "$spibase" 0 1 -m "$2" -r "$3" -d 0 -timer_resol 1 &
+	pids+=($!)
+	wait "${pids[@]}"
+	for name in large small; do
+		echo "$(cat "$WORK/latab-$name-$r.before") $(BENCH_CTL=$WORK/$name.ctl registered_now)" >"$WORK/latab-$name-$r/held"
+		mv "$WORK/latab-$name-$r.before" "$WORK/latab-$name-$r/held.before"
+	done
+}
+
+# lat_ab_line ROUND: both sides' p50 / p90 / mean (ms) and large / small for each; the
+# numbers also go to WORK/latab-ROUND.ratios (p50 p90 mean).
+lat_ab_line() {
+	local r=$1 name f
+	for name in large small; do
+		f=$(ls "$WORK/latab-$name-$r"/*_rtt.csv 2>/dev/null | head -1)
+		[ -n "$f" ] || { echo "  round $r: no response times from $name"; return; }
+		awk -F';' 'NR > 1 && $3 == "reg" { print $2 }' "$f" | sort -n >"$WORK/latab-$name-$r/rtt.sorted"
+	done
+	awk -v r="$r" -v out="$WORK/latab-$r.ratios" \
+		-v hl="$(cat "$WORK/latab-large-$r/held")" -v hs="$(cat "$WORK/latab-small-$r/held")" \
+		-v fl="$(stat_value "latab-large-$r" 'FailedCall(C)')" -v fs="$(stat_value "latab-small-$r" 'FailedCall(C)')" '
+		FNR == 1 { f++ }
+		{ v[f, FNR] = $1; sum[f] += $1; n[f] = FNR }
+		END { for (i = 1; i <= 2; i++) {
+				p50[i] = v[i, int(n[i] * 0.5 + 0.5)]; p90[i] = v[i, int(n[i] * 0.9 + 0.5)]
+				mean[i] = n[i] ? sum[i] / n[i] : 0 }
+			rp50 = p50[2] ? p50[1] / p50[2] : 0; rp90 = p90[2] ? p90[1] / p90[2] : 0; rmean = mean[2] ? mean[1] / mean[2] : 0
+			printf "%f %f %f\n", rp50, rp90, rmean > out
+			printf "  round %d: large (held %s) p50 %.0f p90 %.0f mean %.1f ms over %d (%d failed); small (held %s) p50 %.0f p90 %.0f mean %.1f ms over %d (%d failed); large / small: p50 %.2f, p90 %.2f, mean %.3f\n",
+				r, hl, p50[1], p90[1], mean[1], n[1], fl, hs, p50[2], p90[2], mean[2], n[2], fs, rp50, rp90, rmean }' \
+		"$WORK/latab-large-$r/rtt.sorted" "$WORK/latab-small-$r/rtt.sorted"
+}
+
+# lat_ab_summary ROUNDS: the median over the rounds of each ratio.
+lat_ab_summary() {
+	local r
+	for ((r = 1; r <= $1; r++)); do cat "$WORK/latab-$r.ratios" 2>/dev/null; done | awk '
+		function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		{ n++; a[n] = $1; b[n] = $2; c[n] = $3 }
+		END { printf "  large / small over %d rounds, median of the per-round ratios: p50 %.2f, p90 %.2f, mean %.3f (target <= 1.2)\n",
+			n, median(a, n), median(b, n), median(c, n) }'
 }
