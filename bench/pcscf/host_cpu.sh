@@ -1,0 +1,95 @@
+#!/bin/bash
+# Kamailio's CPU time per registration on this host, baseline.cfg against module.cfg with the
+# null-backend module (a benchmark, not a test: it prints figures and asserts nothing):
+#   bench/pcscf/host_cpu.sh BUILD_DIR OUT_DIR        (scripts/bench pcscf-cpu)
+# Native, no sandbox: the null backend touches no kernel, and User-mode Linux bills every
+# system call and first touch of a page many times over, which is not what a P-CSCF pays.
+# Rounds alternate the two cfgs, each on a fresh Kamailio, with Debian's default memory
+# manager (qm) and with TLSF (-x tlsf -X tlsf); each run is BENCH_CPU_CALLS registrations
+# (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF.
+# Figure: user + system CPU of all Kamailio processes during the load, per registration;
+# baseline / module per round and the median (target >= 0.85). 512 MB of shared memory: at
+# the native rate tm holds thousands of finished transactions for its 5 s wait timer.
+set -uo pipefail
+SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+SECSETUP_BUILD=$(cd "${1:?build dir}" && pwd)
+OUT=$(mkdir -p "${2:?out dir}/pcscf-cpu" && cd "$2/pcscf-cpu" && pwd)
+BENCH_DIR=$SECSETUP_ROOT/bench/pcscf
+MODULES=$SECSETUP_BUILD/bench-module:/usr/lib/x86_64-linux-gnu/kamailio/modules
+BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-5}
+BENCH_CPU_CALLS=${BENCH_CPU_CALLS:-10000}
+BENCH_CPU_CONCURRENT=${BENCH_CPU_CONCURRENT:-20}
+NET=${BENCH_CPU_NET:-127.0.82}
+ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4
+HZ=$(getconf CLK_TCK)
+
+[ -f "$SECSETUP_BUILD/bench-module/secsetup.so" ] || { echo "no $SECSETUP_BUILD/bench-module/secsetup.so (scripts/bench builds it)"; exit 1; }
+rm -rf "${OUT:?}"/* && "$BENCH_DIR/cfgs.sh" "$OUT" || exit 1
+SOCKS=$(mktemp -d /tmp/secsetup-cpu.XXXXXX)
+ulimit -n "$(ulimit -Hn)"
+SUMMARY=$OUT/summary.txt
+say() { echo "$*" | tee -a "$SUMMARY"; }
+KPID= SPID=
+cleanup() {
+	[ -z "$SPID" ] || kill "$SPID" 2>/dev/null
+	[ -z "$KPID" ] || { kill -TERM "$KPID" 2>/dev/null; wait "$KPID" 2>/dev/null; }
+	rm -rf "$SOCKS"
+}
+trap cleanup EXIT
+
+# utime and stime (ticks) of a Kamailio: its main process and its children.
+tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15 } END { print u + 0, s + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
+
+# run NAME CFG MEM-OPTIONS: one fresh Kamailio under load; appends "ok failed utime stime" to NAME.
+run() {
+	local name=$1 cfg=$2 mem=$3 i u0 s0 u1 s1 st
+	/usr/sbin/kamailio -f "$OUT/$cfg.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/ctl\"" \
+		-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"" \
+		$mem -DD -E -m 512 -M 16 -Y "$SOCKS" -P "$SOCKS/pid" -w "$SOCKS" >>"$OUT/$name-kamailio.log" 2>&1 &
+	KPID=$!
+	for i in $(seq 1 100); do
+		/usr/sbin/kamcmd -s "unix:$SOCKS/ctl" core.uptime >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	/usr/bin/sipp -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF" -p 5060 -set dereg 0 \
+		>>"$OUT/$name-scscf.log" 2>&1 </dev/null &
+	SPID=$!
+	sleep 0.5
+	read -r u0 s0 < <(tree_ticks "$KPID")
+	/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$UE" \
+		-set spibase 1 -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 0 \
+		-m "$BENCH_CPU_CALLS" -l "$BENCH_CPU_CONCURRENT" -r 100000 -d 0 \
+		-trace_stat -stf "$OUT/$name.csv" "$ACCESS:5062" >>"$OUT/$name-ue.log" 2>&1 </dev/null
+	read -r u1 s1 < <(tree_ticks "$KPID")
+	st=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") o = i; if ($i == "FailedCall(C)") f = i } next }
+		{ ok = $o; bad = $f } END { print ok + 0, bad + 0 }' "$OUT/$name.csv")
+	kill "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	kill -TERM "$KPID" 2>/dev/null
+	wait "$KPID" 2>/dev/null
+	KPID= SPID=
+	echo "$st $((u1 - u0)) $((s1 - s0))" >>"$OUT/$name"
+}
+
+say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
+say "$BENCH_CPU_CALLS registrations per run, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds"
+for mm in qm tlsf; do
+	mem=""
+	[ "$mm" = qm ] || mem="-x $mm -X $mm"
+	for ((r = 1; r <= BENCH_CPU_ROUNDS; r++)); do
+		# The order within a round alternates, so that a drift of the host's load between
+		# the two runs of a round does not always favour the same cfg.
+		if [ $((r % 2)) = 1 ]; then order="baseline module"; else order="module baseline"; fi
+		for cfg in $order; do
+			run "$mm-$cfg" "$cfg" "$mem"
+		done
+	done
+	paste -d' ' "$OUT/$mm-baseline" "$OUT/$mm-module" | awk -v hz="$HZ" -v mm="$mm" '
+		function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		{ n++; b = ($3 + $4) / $1; m = ($7 + $8) / $5; r[n] = b / m
+		  printf "  %s round %d: baseline %.1f us (user %.1f, system %.1f), module %.1f us (user %.1f, system %.1f) per registration; %d + %d ok, %d + %d failed; ratio %.3f\n",
+			mm, n, b * 1e6 / hz, $3 * 1e6 / hz / $1, $4 * 1e6 / hz / $1, m * 1e6 / hz, $7 * 1e6 / hz / $5, $8 * 1e6 / hz / $5, $1, $5, $2, $6, r[n] }
+		END { printf "  %s: module own-code ratio (baseline / module CPU per registration) median %.3f over %d rounds (target >= 0.85)\n", mm, median(r, n), n }' |
+		tee -a "$SUMMARY"
+done
