@@ -45,6 +45,8 @@ BENCH_IR_IDLE=${BENCH_IR_IDLE:-20}
 BENCH_IR_SETTLE=${BENCH_IR_SETTLE:-7} # tm's wait timer (5 s) frees the last transactions
 BENCH_IR_FILL_RATE=${BENCH_IR_FILL_RATE:-100}
 BENCH_IR_NET=${BENCH_IR_NET:-127.0.81}
+# More Kamailio options for every run, e.g. "-x tlsf -X tlsf" (the other allocator).
+read -r -a BENCH_IR_KAMAILIO_ARGS <<<"${BENCH_IR_KAMAILIO_ARGS:-}"
 BENCH_LAT_SMALL=${BENCH_LAT_SMALL:-100}
 BENCH_FILL=${BENCH_FILL:-10000}
 ACCESS=$BENCH_IR_NET.1 CORE=$BENCH_IR_NET.2 SCSCF=$BENCH_IR_NET.3
@@ -73,7 +75,7 @@ k_start() {
 		--trace-children=yes --callgrind-out-file="$K_DIR/cg.%p" -q)
 	"${pre[@]}" /usr/sbin/kamailio -f "$2" -L "$NULL_MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/$1.ctl\"" \
 		-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"" \
-		-DD -E -m 64 -M 8 -Y "$K_DIR" -P "$K_DIR/kamailio.pid" -w "$K_DIR" \
+		"${BENCH_IR_KAMAILIO_ARGS[@]}" -DD -E -m 64 -M 8 -Y "$K_DIR" -P "$K_DIR/kamailio.pid" -w "$K_DIR" \
 		>"$K_DIR/kamailio.log" 2>&1 </dev/null &
 	K_PID=$!
 	for i in $(seq 1 600); do
@@ -324,7 +326,7 @@ part_flat() {
 	say "  ratio large / small: median $(cat "$OUT"/flat-*.per | awk '{ print $10 / $2 }' | median), range $(cat "$OUT"/flat-*.per | awk '{ print $10 / $2 }' | minmax) (target <= 1.2 for latency); idle-corrected median $(cat "$OUT"/flat-*.per | awk '{ print $11 / $3 }' | median)"
 }
 
-say "P-CSCF instruction counts, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg), $(valgrind --version)"
+say "P-CSCF instruction counts, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg), $(valgrind --version)${BENCH_IR_KAMAILIO_ARGS[*]:+, Kamailio ${BENCH_IR_KAMAILIO_ARGS[*]}}"
 for part in $BENCH_IR_PARTS; do
 	"part_$part" || say "part $part failed"
 	stop_all
