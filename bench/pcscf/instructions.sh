@@ -30,6 +30,7 @@ SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SECSETUP_BUILD=$(cd "${1:?build dir}" && pwd)
 OUT=$(mkdir -p "${2:?out dir}/pcscf-instructions" && cd "$2/pcscf-instructions" && pwd)
 BENCH_DIR=$SECSETUP_ROOT/bench/pcscf
+. "$BENCH_DIR/fill_wait.sh"
 SIPP=/usr/bin/sipp
 KAMAILIO_MODULES=/usr/lib/x86_64-linux-gnu/kamailio/modules
 NULL_MODULES=$SECSETUP_BUILD/bench-module:$KAMAILIO_MODULES
@@ -164,21 +165,11 @@ closed_loop() { # NAME CALLS SPIBASE DEREG
 # (ports), so they stay registered; returns when the store has grown by COUNT or stops growing.
 HOLD_PIDS=()
 fill_and_hold() {
-	local base n last=-1 still=0
+	local base
 	base=$(registered_now)
 	ue "$1" "$3" "$4" 0 -m "$2" -r "$BENCH_IR_FILL_RATE" -d 86400000 &
 	HOLD_PIDS+=($!)
-	while sleep 2; do
-		n=$(($(registered_now) - base))
-		[ "$n" -ge "$2" ] && return 0
-		kill -0 "${HOLD_PIDS[-1]}" 2>/dev/null || return 1
-		if [ "$n" = "$last" ]; then
-			still=$((still + 2))
-			[ $still -lt 30 ] || return 1
-		else
-			still=0 last=$n
-		fi
-	done
+	wait_for_fill "${HOLD_PIDS[-1]}" "$2" 30 1 grown_since "$base" registered_now
 }
 stop_all() {
 	local p

@@ -1,6 +1,7 @@
 # Helpers of the whole-P-CSCF benchmark (sourced by bench/pcscf/run.sh, inside the sandbox).
 # Needs tests/lib/pcscf.sh, scripts/lib/testnet.env, WORK, BENCH_DIR, SUMMARY.
 . "$SECSETUP_ROOT/tests/e2e/lib.sh" # agent_start / agent_stop (the test UE's IPsec half)
+. "$SECSETUP_ROOT/bench/pcscf/fill_wait.sh"
 SIPP=/usr/bin/sipp
 HZ=$(getconf CLK_TCK)
 
@@ -105,23 +106,11 @@ established_check() {
 # COUNT or stops moving (the caller reports how many are registered).
 HOLD_PIDS=()
 fill_and_hold() {
-	local name=$1 count=$2 last=-1 n still=0 base
+	local base
 	base=$(secsetup_stat registrations_established)
-	ue_sipp "$name" "$3" 0 0 -m "$count" -r "$BENCH_FILL_RATE" -d 86400000 &
+	ue_sipp "$1" "$3" 0 0 -m "$2" -r "$BENCH_FILL_RATE" -d 86400000 &
 	HOLD_PIDS+=($!)
-	while :; do
-		sleep 2
-		n=$(($(secsetup_stat registrations_established) - base))
-		[ "$n" -ge "$count" ] && return 0
-		kill -0 "${HOLD_PIDS[-1]}" 2>/dev/null || return 1
-		if [ "$n" = "$last" ]; then
-			still=$((still + 2))
-			[ $still -lt 20 ] || return 0
-		else
-			still=0
-			last=$n
-		fi
-	done
+	wait_for_fill "${HOLD_PIDS[-1]}" "$2" 20 0 grown_since "$base" secsetup_stat registrations_established
 }
 hold_stop() {
 	local pid
