@@ -132,6 +132,17 @@ class EngineTest : public ::testing::Test {
     sm7(200, port);
     ASSERT_EQ(Phase::Established, phaseOf(port));
   }
+  // A re-registration of the UA on 5064 up to SM4: SM1 (line) through SA1, SM3.
+  void startReRegistration(const char* line) {
+    request(Path::Protected, 5064, {line});
+    sm3(5064);
+  }
+  // ... and on through SM5 from the new port and SM7 200 (SM8 sent, the old pair kept).
+  void reRegister(const char* line, uint16_t newPort) {
+    startReRegistration(line);
+    sm5(line, newPort);
+    sm7(200, newPort);
+  }
   std::vector<Report> tick(uint64_t advance) {
     now += advance;
     std::vector<Report> reports;

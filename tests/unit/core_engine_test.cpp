@@ -252,10 +252,7 @@ TEST_F(EngineTest, Item7ReRegistration) {
 TEST_F(EngineTest, Item7FurtherMessageThroughSa11DeletesTheOldPair) {
   establish(5064);
   const char* reSm1 = "esp / esp / hmac-sha-1-96 / aes-cbc / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
-  sm5(reSm1, 5066);
-  sm7(200, 5066);
+  reRegister(reSm1, 5066);
   ASSERT_EQ(2u, kernel.livePairs());
   EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5066, {}, false).verdict);
   EXPECT_EQ(1u, kernel.livePairs());
@@ -269,8 +266,7 @@ TEST_F(EngineTest, Item7FurtherMessageThroughSa11DeletesTheOldPair) {
 TEST_F(EngineTest, Item8ReRegistrationTimeoutKeepsOldPair) {
   establish(5064);
   const char* reSm1 = "esp / esp / hmac-sha-1-96 / aes-cbc / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
+  startReRegistration(reSm1);
   ASSERT_EQ(2u, kernel.livePairs());
   std::vector<Report> reports = tick(policy.registrationTimer);
   EXPECT_EQ(1u, reports.size());
@@ -290,8 +286,7 @@ TEST_F(EngineTest, Item8ReRegistrationUnacceptableAndMismatchKeepOldPair) {
   EXPECT_EQ(FailureReason::MalformedSecuritySetup, noPort.failure);
   EXPECT_EQ(1u, kernel.livePairs());
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
+  startReRegistration(reSm1);
   Actions mm = sm5("esp / / hmac-md5-96 / / 1566778898 / port=5066", 5066);
   EXPECT_EQ(FailureReason::SecuritySetupMismatch, mm.failure);
   tick(policy.deleteGrace);
@@ -303,8 +298,7 @@ TEST_F(EngineTest, Item8ReRegistrationUnacceptableAndMismatchKeepOldPair) {
 TEST_F(EngineTest, Item8ReRegistrationAuthFailuresKeepOldPair) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
+  startReRegistration(reSm1);
   // synchronisation failure through the old SA
   request(Path::Protected, 5064, {}, true, 600, authorization("", true));
   EXPECT_EQ(1u, kernel.livePairs());
@@ -320,10 +314,7 @@ TEST_F(EngineTest, Item8ReRegistrationAuthFailuresKeepOldPair) {
 TEST_F(EngineTest, Item8LostSm8MessageThroughOldSaDeletesNewPair) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
-  sm5(reSm1, 5066);
-  sm7(200, 5066);  // SM8 lost on the way
+  reRegister(reSm1, 5066);  // SM8 lost on the way
   ASSERT_EQ(2u, kernel.livePairs());
   EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5064, {}, false).verdict);
   EXPECT_EQ(1u, kernel.livePairs());
@@ -336,10 +327,7 @@ TEST_F(EngineTest, Item8LostSm8MessageThroughOldSaDeletesNewPair) {
 TEST_F(EngineTest, Item8LostSm8RetransmittedSm5KeepsBothPairs) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
-  sm5(reSm1, 5066);
-  sm7(200, 5066);  // SM8 lost on the way
+  reRegister(reSm1, 5066);  // SM8 lost on the way
   Actions again = sm5(reSm1, 5066);
   EXPECT_EQ(Verdict::Relay, again.verdict);
   EXPECT_EQ(FailureReason::None, again.failure) << again.warning;
@@ -356,10 +344,7 @@ TEST_F(EngineTest, Item8LostSm8RetransmittedSm5KeepsBothPairs) {
 TEST_F(EngineTest, Item7DeregistrationThroughSa11IsNoRetransmittedSm5) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
-  sm5(reSm1, 5066);
-  sm7(200, 5066);
+  reRegister(reSm1, 5066);
   EXPECT_EQ(Verdict::Relay, request(Path::Protected, 5066, {reSm1}, true, 0).verdict);
   EXPECT_EQ(1u, kernel.livePairs());  // the old pair went
   reply(200, 5066, "", 0);
@@ -371,10 +356,7 @@ TEST_F(EngineTest, Item7DeregistrationThroughSa11IsNoRetransmittedSm5) {
 TEST_F(EngineTest, Item8LostSm8UnprotectedRegisterDeletesNewPair) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
-  sm5(reSm1, 5066);
-  sm7(200, 5066);
+  reRegister(reSm1, 5066);
   request(Path::Unprotected, 5070, {"esp / / hmac-md5-96 / / 7777 / port=5070"});
   EXPECT_EQ(nullptr, kernel.pairByUePort(5066));
   EXPECT_NE(nullptr, kernel.pairByUePort(5064));
@@ -433,8 +415,7 @@ TEST_F(EngineTest, OperatorDeleteAndKernelExpiry) {
 TEST_F(EngineTest, Item8StaleDeleteEventLeavesTheFreshPairWithTheSameSpiU) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
+  startReRegistration(reSm1);
   request(Path::Protected, 5064, {}, true, 600, authorization("", true));  // auts: pair goes
   sm3(5064);                                                              // fresh pair
   ASSERT_NE(nullptr, kernel.pairByUePort(5066));
@@ -523,8 +504,7 @@ TEST_F(EngineTest, OutboundRefusedAtSm5Gives500AndNothingStays) {
 TEST_F(EngineTest, ReRegistrationActivatesTheNewOutboundOnlyWhenSa11IsUsed) {
   establish(5064);
   const char* reSm1 = "esp / / hmac-md5-96 / / 1566778899 / port=5066";
-  request(Path::Protected, 5064, {reSm1});
-  sm3(5064);
+  startReRegistration(reSm1);
   ASSERT_NE(nullptr, kernel.pairByUePort(5066));
   EXPECT_FALSE(kernel.pairByUePort(5066)->outboundActive);
   EXPECT_TRUE(kernel.pairByUePort(5064)->outboundActive);  // SM4 goes through SA2
