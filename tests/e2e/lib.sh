@@ -37,6 +37,30 @@ agent_stop() {
 	AGENT_PID=
 }
 
+# ua_register NAME PORT LINE [CALL-ID]: a secured registration of the UA on PORT (SM1 and SM5
+# carry LINE, the agent installs the UE's SAs; Call-ID CALL-ID-n@ip, default NAME); traces
+# under NAME; true if it ended in 200.
+ua_register() {
+	scscf_start "scscf_$1" scscf_aka
+	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p "$2" -m 1 \
+		-cid_str "${4:-$1}-%u@%s" -auth_uri ims.example.test -set sm1 "$3" -set sm5 "$3" \
+		-set corrupt 0 -set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" \
+		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5062"
+	sipp_wait "scscf_$1"
+	last_status_is "$1" 200
+}
+
+# ua_deregister NAME PORT LINE CALL-ID: the UA on PORT de-registers through its SA (the
+# registration's Call-ID prefix), the agent releases the UE's SAs; traces under NAME.
+ua_deregister() {
+	scscf_start "scscf_$1" scscf_accept
+	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_deregister.xml" -i "$UE_IP" -p "$2" -m 1 \
+		-cid_str "$4-%u@%s" -set sm1 "$3" -set agent_host "$UE_IP" \
+		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5060"
+	sipp_wait "scscf_$1"
+	last_status_is "$1" 200
+}
+
 # Kernel objects: SAs carrying the module's tag in the P-CSCF, every SA in the UE.
 pcscf_owned_sas() { $IP -n pcscf xfrm state | grep -c "reqid $OWNER_TAG"; }
 pcscf_sa_spis() { $IP -n pcscf xfrm state | sed -n 's/.*proto esp spi \(0x[0-9a-f]*\) reqid '"$OWNER_TAG"'.*/\1/p' | sort; }

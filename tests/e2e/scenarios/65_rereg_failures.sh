@@ -16,25 +16,6 @@ RF_NEW3="esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 22334455
 RF_RES=389821ff86463982ffc211ca6e2db1a9 # the AKA response of the fixed vectors (aka_vectors.py)
 RF_AUTH_AUTS='Authorization: Digest username="alice@ims.example.test", realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", uri="sip:ims.example.test", response="", auts="AAAAAAAAAAAAAAAAAAAA"'
 
-rf_register() {  # NAME PORT LINE: a secured registration of the UA on PORT (Call-ID rfPORT-...)
-	scscf_start "scscf_$1" scscf_aka
-	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p "$2" -m 1 \
-		-cid_str "rf$2-%u@%s" -auth_uri ims.example.test -set sm1 "$3" -set sm5 "$3" \
-		-set corrupt 0 -set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" \
-		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5062"
-	sipp_wait "scscf_$1"
-	last_status_is "$1" 200
-}
-
-rf_deregister() {  # NAME PORT LINE: the UA de-registers through its SA; the agent releases
-	scscf_start "scscf_$1" scscf_accept
-	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_deregister.xml" -i "$UE_IP" -p "$2" -m 1 \
-		-cid_str "rf$2-%u@%s" -set sm1 "$3" -set agent_host "$UE_IP" \
-		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5060"
-	sipp_wait "scscf_$1"
-	last_status_is "$1" 200
-}
-
 # rf_attempt NAME PORT NEW-LINE INSTALL [CORRUPT]: re-registration SM1 from PORT through the
 # old SA, SM4 back through SA2; INSTALL 1: the agent installs the UE's new pair.
 rf_attempt() {
@@ -270,16 +251,16 @@ rf_lost_sm8_group() {
 }
 
 scenario_rereg_failures() {
-	check rereg_failures_ua1_registered rf_register rf_reg1 5064 "$RF_LINE1"
-	check rereg_failures_ua2_registered rf_register rf_reg2 5068 "$RF_LINE2"
-	check rereg_failures_ua3_registered rf_register rf_reg3 5072 "$RF_LINE3"
+	check rereg_failures_ua1_registered ua_register rf_reg1 5064 "$RF_LINE1" rf5064
+	check rereg_failures_ua2_registered ua_register rf_reg2 5068 "$RF_LINE2" rf5068
+	check rereg_failures_ua3_registered ua_register rf_reg3 5072 "$RF_LINE3" rf5072
 	check rereg_failures_six_sas rf_owned_sas_are 6
 	rf_timer_group
 	rf_quick_group
 	rf_lost_sm8_group
-	check rereg_failures_ua1_deregisters rf_deregister rf_dereg1 5064 "$RF_LINE1"
-	check rereg_failures_ua2_deregisters rf_deregister rf_dereg2 5068 "$RF_LINE2"
-	check rereg_failures_ua3_deregisters rf_deregister rf_dereg3 5072 "$RF_LINE3"
+	check rereg_failures_ua1_deregisters ua_deregister rf_dereg1 5064 "$RF_LINE1" rf5064
+	check rereg_failures_ua2_deregisters ua_deregister rf_dereg2 5068 "$RF_LINE2" rf5068
+	check rereg_failures_ua3_deregisters ua_deregister rf_dereg3 5072 "$RF_LINE3" rf5072
 	check rereg_failures_leave_nothing wait_for 6 nothing_left
 	check rereg_failures_leave_nothing_in_ue bash -c "[ -z \"\$($IP -n ue xfrm state)\" ] && [ -z \"\$($IP -n ue xfrm policy)\" ]"
 }

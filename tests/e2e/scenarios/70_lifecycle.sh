@@ -5,25 +5,6 @@
 LINE_UA1="$SM1_LINE"
 LINE_UA2="esp / esp / hmac-md5-96 / des-ede3-cbc / 1234567890 / port=5068"
 
-ua_register() {  # NAME PORT LINE: a secured registration of the UA on that port
-	scscf_start "scscf_$1" scscf_aka
-	sipp_fg "$1" ue -- -sf "$SIPP_DIR/ue_secured_register.xml" -i "$UE_IP" -p "$2" -m 1 \
-		-cid_str "$1-%u@%s" -auth_uri ims.example.test -set sm1 "$3" -set sm5 "$3" \
-		-set corrupt 0 -set pcscf "$PCSCF_UE_IP" -set agent_host "$UE_IP" \
-		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5062"
-	sipp_wait "scscf_$1"
-	last_status_is "$1" 200
-}
-
-ua_deregister() {  # NAME PORT LINE
-	scscf_start "scscf_$1_dereg" scscf_accept
-	sipp_fg "$1_dereg" ue -- -sf "$SIPP_DIR/ue_deregister.xml" -i "$UE_IP" -p "$2" -m 1 \
-		-cid_str "$1-%u@%s" -set sm1 "$3" -set agent_host "$UE_IP" \
-		-set agent_port "$AGENT_PORT" "$PCSCF_UE_IP:5060"
-	sipp_wait "scscf_$1_dereg"
-	last_status_is "$1_dereg" 200
-}
-
 foreign_objects_present() {
 	output_has 'spi 0x00000777' $IP -n pcscf xfrm state &&
 		output_has 'sport 7777' $IP -n pcscf xfrm policy
@@ -48,7 +29,7 @@ scenario_lifecycle() {
 	check two_uas_second_registers ua_register ua2 5068 "$LINE_UA2"
 	check two_uas_have_four_sas bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 4 ]"
 	check two_uas_second_uses_its_own_choice listed_with 'integrity: hmac-md5-96'
-	check two_uas_first_deregisters ua_deregister ua1 5064 "$LINE_UA1"
+	check two_uas_first_deregisters ua_deregister ua1_dereg 5064 "$LINE_UA1" ua1
 	check two_uas_second_survives_first_deregistration wait_for 6 bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 2 ]"
 	check two_uas_second_still_listed listed_with '	port: 5068'
 
@@ -60,7 +41,7 @@ scenario_lifecycle() {
 	check restart_leaves_foreign_objects foreign_objects_present
 	agent_op release 5068 # the UE notices the P-CSCF lost it and drops its SAs
 	check ua_registers_again_after_restart ua_register ua2b 5068 "$LINE_UA2"
-	check ua_deregisters_after_restart ua_deregister ua2b 5068 "$LINE_UA2"
+	check ua_deregisters_after_restart ua_deregister ua2b_dereg 5068 "$LINE_UA2" ua2b
 	check lifecycle_leaves_only_foreign_objects wait_for 6 bash -c "[ \$($IP -n pcscf xfrm state | grep -c 'reqid $OWNER_TAG') -eq 0 ]"
 	check foreign_objects_survive foreign_objects_present
 	$IP -n pcscf xfrm state delete src "$UE_IP" dst "$PCSCF_UE_IP" proto esp spi 0x777
