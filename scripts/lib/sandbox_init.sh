@@ -36,6 +36,10 @@ prepare_uml() {
 		gcm cipher_null af_key 2>/dev/null
 	/sbin/ip link set lo up
 	hostname sandbox 2>/dev/null
+	# Room for the socket buffers the load test asks SIPp for (the kernel caps SO_RCVBUF at
+	# these; they are global, not per network namespace).
+	echo 4194304 >/proc/sys/net/core/rmem_max
+	echo 4194304 >/proc/sys/net/core/wmem_max
 	warm_crypto
 }
 

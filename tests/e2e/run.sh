@@ -26,7 +26,9 @@ for scenario in "$SECSETUP_ROOT"/tests/e2e/scenarios/*.sh; do
 	# E2E_SCENARIOS="80_load ...": run only these (while working on one); default all.
 	[ -z "${E2E_SCENARIOS:-}" ] || [[ " $E2E_SCENARIOS " == *" $name "* ]] || continue
 	echo "-- ${name#[0-9]*_}" >>"$CHECK_LOG"
+	started=$SECONDS
 	"scenario_${name#[0-9]*_}"
+	echo "-- ${name#[0-9]*_} took $((SECONDS - started)) s" >>"$CHECK_LOG"
 done
 agent_stop
 pcscf_stop

@@ -10,7 +10,15 @@
 
 LOAD_UES=${LOAD_UES:-1000}
 LOAD_RATE=${LOAD_RATE:-17}
-LOAD_CONCURRENT=${LOAD_CONCURRENT:-200} # calls at once per SIPp instance: bounds the backlog when the box is slow
+# Calls at once per SIPp instance. A UE's call takes about 1 s when the sandbox keeps up (17
+# UEs/s need about 20 at once). When the host takes the sandbox's CPU away, replies pass
+# SIPp's 500 ms retransmission timer, each retransmission adds work, and with 200 allowed the
+# backlog grew until calls timed out (a CI run on a slower host: 12 checks failed). 30 keeps
+# a stall's backlog short enough to drain without it; the rate then drops, the test does not.
+LOAD_CONCURRENT=${LOAD_CONCURRENT:-30}
+# SIPp's socket buffers (its default, 64 KB, dropped up to 423 datagrams at the S-CSCF in a
+# run); the sandbox raises net.core.rmem_max so that the kernel grants them.
+LOAD_BUFFER=${LOAD_BUFFER:-1048576}
 LOAD_PREFIX=198.18.0.0/22
 LOAD_CALL_ID='load-%u@ims.example.test'
 
@@ -42,7 +50,7 @@ load_sipp() {
 	local name=$1 ns=$2
 	shift 2
 	ulimit -n 8192
-	/sbin/ip netns exec "$ns" /usr/bin/timeout 600 /usr/bin/sipp -nostdin -nd -max_socket 4096 \
+	/sbin/ip netns exec "$ns" /usr/bin/timeout 600 /usr/bin/sipp -nostdin -nd -max_socket 4096 -buff_size "$LOAD_BUFFER" \
 		-watchdog_major_maxtriggers 1000000 -watchdog_minor_maxtriggers 1000000 \
 		-trace_err -error_file "$WORK/$name.err" -trace_stat -stf "$WORK/$name.stat.csv" \
 		-fd 5 "$@" >"$WORK/$name.out" 2>&1 </dev/null
