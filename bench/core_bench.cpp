@@ -182,6 +182,37 @@ BENCHMARK(BM_Sm1Digest)->ComputeStatistics("min", minOf);
 
 void noLock(void*, unsigned) {}
 
+// SM1's Security-setup and the Call-ID of UE k (k < kUes): SPI_U, port and Call-ID digits
+// patched in place, fixed width so that the texts keep their length.
+class ReceivedTexts {
+ public:
+  static constexpr uint32_t kUes = 50000;
+  static uint16_t portOf(uint32_t k) { return static_cast<uint16_t>(10000 + k); }
+
+  ReceivedTexts()
+      : sm1_(kSm1.substr(0, kSm1.find("3344556677")) + "0000000000 / port=00000"),
+        callId_("a84b4c76e66710-00000@pc33.ims.test") {}
+
+  uint16_t write(uint32_t k) {
+    const uint16_t port = portOf(k);
+    digits(sm1_, sm1_.size() - 5, 5, port);
+    digits(sm1_, sm1_.size() - 23, 10, 3344556677u + k * 7919u);
+    digits(callId_, 15, 5, k);
+    return port;
+  }
+  std::string_view sm1() const { return sm1_; }
+  std::string_view callId() const { return callId_; }
+
+ private:
+  static void digits(std::string& s, std::size_t at, std::size_t width, uint32_t v) {
+    for (std::size_t d = width; d-- > 0; v /= 10) {
+      s[at + d] = static_cast<char>('0' + v % 10);
+    }
+  }
+  std::string sm1_;
+  std::string callId_;
+};
+
 // What happens to the contacts the timed registrations leave.
 enum class Cleanup {
   DeleteEach,        // an operator delete after each registration, timed with it
@@ -210,21 +241,17 @@ void runRegistration(benchmark::State& state, Cleanup cleanup) {
   const std::string& www = kChallenge;
   uint32_t i = 0;
   uint64_t now = 1000;
-  // Built before timing, one per UE port: each UE its own SM1 (SPI_U and port) and Call-ID,
-  // as UEs pick them; shared values would pile every contact into one index chain.
-  std::vector<std::string> setups;
-  std::vector<std::string> callIds;
-  const std::string sm1Head = kSm1.substr(0, kSm1.find("3344556677"));
-  for (uint32_t p = 0; p < 60000; ++p) {
-    setups.push_back(sm1Head + std::to_string(3344556677u + p * 7919u) +
-                     " / port=" + std::to_string(1024 + p));
-    callIds.push_back("a84b4c76e66710-" + std::to_string(p) + "@pc33.ims.test");
-  }
+  // Each UE its own SM1 (SPI_U and port) and Call-ID, as UEs pick them: shared values would
+  // pile every contact into one index chain. They are written into one buffer per message,
+  // as a message arrives in Kamailio's receive buffer (hot in cache); texts built in advance
+  // for every UE would be read cold from megabytes of memory, which no real message is.
+  ReceivedTexts texts;
   for (auto _ : state) {
-    uint16_t port = static_cast<uint16_t>(1024 + (i % 60000));
-    ue.bytes[3] = static_cast<uint8_t>(i / 60000);
-    std::string_view views[1] = {setups[i % 60000]};
-    std::string_view callId = callIds[i % 60000];
+    const uint32_t ueIndex = i % ReceivedTexts::kUes;
+    const uint16_t port = texts.write(ueIndex);
+    ue.bytes[3] = static_cast<uint8_t>(i / ReceivedTexts::kUes);
+    std::string_view views[1] = {texts.sm1()};
+    std::string_view callId = texts.callId();
     RequestFacts f;
     f.isRegister = true;
     f.path = Path::Unprotected;
@@ -261,8 +288,8 @@ void runRegistration(benchmark::State& state, Cleanup cleanup) {
     } else if (cleanup == Cleanup::DeleteInBatches && i % kBatch == 0) {
       state.PauseTiming();  // once per kBatch registrations: its own cost is spread thin
       for (uint32_t j = i - kBatch; j < i; ++j) {
-        ue.bytes[3] = static_cast<uint8_t>(j / 60000);
-        engine.deleteContact(ue, static_cast<uint16_t>(1024 + (j % 60000)));
+        ue.bytes[3] = static_cast<uint8_t>(j / ReceivedTexts::kUes);
+        engine.deleteContact(ue, ReceivedTexts::portOf(j % ReceivedTexts::kUes));
       }
       state.ResumeTiming();
     }
