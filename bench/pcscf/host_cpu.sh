@@ -7,6 +7,8 @@
 # Rounds alternate the two cfgs, each on a fresh Kamailio, with Debian's default memory
 # manager (qm) and with TLSF (-x tlsf -X tlsf); each run is BENCH_CPU_CALLS registrations
 # (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF.
+# BENCH_CPU_LOG=quiet runs both cfgs at log level NOTICE instead of the shipped INFO (cfgs.sh's
+# -quiet pair): the shipped event route then writes no line per registration.
 # Figure: user + system CPU of all Kamailio processes during the load, per registration;
 # baseline / module per round and the median (target >= 0.85). 512 MB of shared memory: at
 # the native rate tm holds thousands of finished transactions for its 5 s wait timer.
@@ -19,6 +21,11 @@ MODULES=$SECSETUP_BUILD/bench-module:/usr/lib/x86_64-linux-gnu/kamailio/modules
 BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-5}
 BENCH_CPU_CALLS=${BENCH_CPU_CALLS:-10000}
 BENCH_CPU_CONCURRENT=${BENCH_CPU_CONCURRENT:-20}
+case ${BENCH_CPU_LOG:-shipped} in
+shipped) CFG_SUFFIX= ;;
+quiet) CFG_SUFFIX=-quiet ;;
+*) echo "BENCH_CPU_LOG: shipped or quiet" >&2; exit 2 ;;
+esac
 NET=${BENCH_CPU_NET:-127.0.82}
 ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4
 HZ=$(getconf CLK_TCK)
@@ -43,7 +50,7 @@ tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15 } END { pr
 # run NAME CFG MEM-OPTIONS: one fresh Kamailio under load; appends "ok failed utime stime" to NAME.
 run() {
 	local name=$1 cfg=$2 mem=$3 i u0 s0 u1 s1 st
-	/usr/sbin/kamailio -f "$OUT/$cfg.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/ctl\"" \
+	/usr/sbin/kamailio -f "$OUT/$cfg$CFG_SUFFIX.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/ctl\"" \
 		-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"" \
 		$mem -DD -E -m 512 -M 16 -Y "$SOCKS" -P "$SOCKS/pid" -w "$SOCKS" >>"$OUT/$name-kamailio.log" 2>&1 &
 	KPID=$!
@@ -72,7 +79,7 @@ run() {
 }
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "$BENCH_CPU_CALLS registrations per run, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds"
+say "$BENCH_CPU_CALLS registrations per run, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
 for mm in qm tlsf; do
 	mem=""
 	[ "$mm" = qm ] || mem="-x $mm -X $mm"
