@@ -7,7 +7,7 @@
 # Rounds alternate the two cfgs, each on a fresh Kamailio, with Debian's default memory
 # manager (qm) and with TLSF (-x tlsf -X tlsf); each run is BENCH_CPU_CALLS registrations
 # (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF.
-# BENCH_CPU_LOG=quiet runs both cfgs at log level NOTICE instead of the shipped INFO (cfgs.sh's
+# BENCH_CPU_MM="tlsf" runs one memory manager only. BENCH_CPU_LOG=quiet runs both cfgs at log level NOTICE instead of the shipped INFO (cfgs.sh's
 # -quiet pair): the shipped event route then writes no line per registration.
 # Figure: user + system CPU of all Kamailio processes during the load, per registration;
 # baseline / module per round and the median (target >= 0.85). 512 MB of shared memory: at
@@ -80,7 +80,7 @@ run() {
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "$BENCH_CPU_CALLS registrations per run, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
-for mm in qm tlsf; do
+for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	mem=""
 	[ "$mm" = qm ] || mem="-x $mm -X $mm"
 	for ((r = 1; r <= BENCH_CPU_ROUNDS; r++)); do
