@@ -397,6 +397,24 @@ void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
   // The record's SPIs as a set: a pair that moves (pending becomes active) keeps its
   // entries; only SPIs that come or go touch the chains.
   ContactRecord& c = records()[rec];
+  // Most settles change no SPI (a timer, a phase, pending becoming active): when every SPI
+  // of a non-empty pair is indexed and every indexed key is such an SPI, nothing is to do.
+  // Straight-line compares, no loops over the set.
+  const uint32_t w0 = c.active.state != PairState::Empty ? c.active.spiP : 0;
+  const uint32_t w1 = c.active.state != PairState::Empty ? c.active.spiU : 0;
+  const uint32_t w2 = c.pending.state != PairState::Empty ? c.pending.spiP : 0;
+  const uint32_t w3 = c.pending.state != PairState::Empty ? c.pending.spiU : 0;
+  const uint32_t k0 = c.spi[0].key, k1 = c.spi[1].key, k2 = c.spi[2].key, k3 = c.spi[3].key;
+  auto indexed = [k0, k1, k2, k3](uint32_t s) {
+    return s == 0 || s == k0 || s == k1 || s == k2 || s == k3;
+  };
+  auto isWanted = [w0, w1, w2, w3](uint32_t k) {
+    return k == 0 || k == w0 || k == w1 || k == w2 || k == w3;
+  };
+  if (indexed(w0) && indexed(w1) && indexed(w2) && indexed(w3) && isWanted(k0) &&
+      isWanted(k1) && isWanted(k2) && isWanted(k3)) {
+    return;
+  }
   uint32_t want[kSpiSlots] = {};
   unsigned n = 0;
   for (const PairSlot* p : {&c.active, &c.pending}) {

@@ -160,6 +160,64 @@ TEST(CoreStore, SpiIndexFollowsThePairs) {
   EXPECT_TRUE(find(0).empty());
 }
 
+// indexSpis returns early when the indexed set already is the pairs' set: an unchanged set
+// keeps one entry per SPI, and any change of one SPI (same count of SPIs, a shared SPI, a
+// pair emptied) still reaches the chains.
+TEST(CoreStore, SpiIndexUnchangedAndChangedSets) {
+  SharedArena arena(8);
+  ContactStore& s = *arena.store;
+  kipsec::IpAddress ue = ip("192.0.2.7");
+  unsigned st = s.stripeOf(ue);
+  auto count = [&](uint32_t spi) {
+    std::vector<uint32_t> out;
+    s.findBySpi(st, spi, out);
+    return out.size();
+  };
+  auto keys = [&](uint32_t rec) {
+    std::vector<uint32_t> k;
+    for (const SpiLink& l : s.record(rec).spi) {
+      if (l.key != 0) {
+        k.push_back(l.key);
+      }
+    }
+    std::sort(k.begin(), k.end());
+    return k;
+  };
+  uint32_t a = s.allocate(ue);
+  ContactRecord& r = s.record(a);
+  s.indexSpis(st, a);  // no pairs, nothing indexed
+  EXPECT_TRUE(keys(a).empty());
+  r.pending.state = PairState::Live;
+  r.pending.spiP = 300;
+  r.pending.spiU = 400;
+  s.indexSpis(st, a);
+  s.indexSpis(st, a);  // unchanged: no second entry
+  EXPECT_EQ((std::vector<uint32_t>{300, 400}), keys(a));
+  EXPECT_EQ(1u, count(300));
+  r.pending.spiU = 401;  // one SPI replaced, the count stays two
+  s.indexSpis(st, a);
+  EXPECT_EQ((std::vector<uint32_t>{300, 401}), keys(a));
+  EXPECT_EQ(0u, count(400));
+  EXPECT_EQ(1u, count(401));
+  r.active = r.pending;  // both pairs, sharing both SPIs
+  s.indexSpis(st, a);
+  EXPECT_EQ((std::vector<uint32_t>{300, 401}), keys(a));
+  r.pending.spiP = 500;  // pending differs in one SPI: three distinct
+  s.indexSpis(st, a);
+  EXPECT_EQ((std::vector<uint32_t>{300, 401, 500}), keys(a));
+  r.active.state = PairState::Retiring;  // a state change that keeps the SPIs
+  s.indexSpis(st, a);
+  EXPECT_EQ((std::vector<uint32_t>{300, 401, 500}), keys(a));
+  std::memset(&r.active, 0, sizeof(r.active));  // active goes: 300 only it had
+  s.indexSpis(st, a);
+  EXPECT_EQ((std::vector<uint32_t>{401, 500}), keys(a));
+  EXPECT_EQ(0u, count(300));
+  r.pending.state = PairState::Empty;  // SPIs left in an empty pair are not wanted
+  s.indexSpis(st, a);
+  EXPECT_TRUE(keys(a).empty());
+  EXPECT_EQ(0u, count(500));
+}
+
 // Four worker processes register and de-register contacts of the same UE address (one
 // stripe, maximum contention) through their own engines on one shared arena.
 TEST(CoreStore, ForkedWorkersShareTheStore) {
