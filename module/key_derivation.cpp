@@ -17,6 +17,38 @@ void AkaKeys::wipe() noexcept {
 
 namespace {
 
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// Eight hex digits at p (either case) -> four bytes at out, eight at a time in one word (lane
+// i = p[i]); false if any byte is no hex digit (out may then hold part of the key: the
+// caller wipes it). The range tests add to 7-bit lanes, so no carry crosses a lane.
+bool decodeHex8(const char* p, uint8_t out[4]) noexcept {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if ((w & kHigh) != 0) {
+    return false;
+  }
+  // Lane >= lo sets bit 7 of (v + 0x80 - lo); lane > hi sets bit 7 of (v + 0x7F - hi).
+  const uint64_t digit = (w + kOnes * (0x80 - '0')) & ~(w + kOnes * (0x7F - '9')) & kHigh;
+  const uint64_t folded = w | (kOnes * 0x20);  // 'A'-'F' -> 'a'-'f' (and nothing else into them)
+  const uint64_t letter =
+      (folded + kOnes * (0x80 - 'a')) & ~(folded + kOnes * (0x7F - 'f')) & kHigh;
+  if ((digit | letter) != kHigh) {
+    return false;
+  }
+  // Nibbles: the low four bits, plus 9 for a letter ('a' = 0x61 -> 10).
+  const uint64_t v = (w & (kOnes * 0x0F)) + (letter >> 7) * 9;
+  // Lane i := v[i] << 4 | v[i + 1]; the even lanes hold the bytes, then packed together.
+  uint64_t t = ((v << 4) | (v >> 8)) & 0x00FF00FF00FF00FFull;
+  t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
+  t = t | (t >> 16);
+  const uint32_t bytes = static_cast<uint32_t>(t);
+  std::memcpy(out, &bytes, 4);
+  return true;
+}
+#else
 // Hex digit values, -1 for every other byte: one lookup per digit.
 struct HexTable {
   int8_t value[256] = {};
@@ -36,6 +68,7 @@ struct HexTable {
 constexpr HexTable kHex{};
 
 int hexValue(char c) noexcept { return kHex.value[static_cast<unsigned char>(c)]; }
+#endif
 
 // Rotates a 128-bit big-endian value left by n bits (0..127).
 void rotateLeft(const uint8_t in[kAkaKeyLen], unsigned n, uint8_t out[kAkaKeyLen]) noexcept {
@@ -64,6 +97,14 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     secureWipe(out, kAkaKeyLen);
     return false;
   }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (std::size_t i = 0; i < kAkaKeyLen; i += 4) {
+    if (!decodeHex8(hex.data() + 2 * i, out + i)) {
+      secureWipe(out, kAkaKeyLen);
+      return false;
+    }
+  }
+#else
   for (std::size_t i = 0; i < kAkaKeyLen; ++i) {
     int h = hexValue(hex[2 * i]);
     int l = hexValue(hex[2 * i + 1]);
@@ -73,6 +114,7 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     }
     out[i] = static_cast<uint8_t>(h * 16 + l);
   }
+#endif
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <set>
 #include <string>
@@ -103,6 +104,59 @@ TEST(CoreKeys, HexKeyWithABadDigitAnywhereIsWiped) {
       EXPECT_FALSE(parseHexKey(h, k)) << at;
       EXPECT_EQ(std::string(32, '0'), hex(k, 16)) << at;
     }
+  }
+}
+
+// The word-at-a-time decoder against a byte-by-byte reading: every byte value at every
+// position (each lane of each word), every digit in both cases, every length around 32.
+int referenceHexDigit(unsigned char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
+TEST(CoreKeys, HexKeyDecodesEveryByteAtEveryPositionLikeTheReference) {
+  const std::string base = "0123456789abcdefABCDEF0f1e2d3c4b";
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    for (int b = 0; b < 256; ++b) {
+      std::string h = base;
+      h[at] = static_cast<char>(b);
+      uint8_t k[16];
+      std::fill(k, k + 16, 0xAA);
+      bool valid = referenceHexDigit(static_cast<unsigned char>(b)) >= 0;
+      ASSERT_EQ(valid, parseHexKey(h, k)) << at << " " << b;
+      if (!valid) {
+        ASSERT_EQ(std::string(32, '0'), hex(k, 16)) << at << " " << b;
+        continue;
+      }
+      for (std::size_t i = 0; i < 16; ++i) {
+        int want = referenceHexDigit(static_cast<unsigned char>(h[2 * i])) * 16 +
+                   referenceHexDigit(static_cast<unsigned char>(h[2 * i + 1]));
+        ASSERT_EQ(want, k[i]) << at << " " << b << " byte " << i;
+      }
+    }
+  }
+}
+
+TEST(CoreKeys, HexKeyCaseAndLength) {
+  uint8_t lower[16], upper[16], mixed[16];
+  ASSERT_TRUE(parseHexKey("00ff10ef20df30cf40bf50af609f708f", lower));
+  ASSERT_TRUE(parseHexKey("00FF10EF20DF30CF40BF50AF609F708F", upper));
+  ASSERT_TRUE(parseHexKey("00Ff10eF20Df30cF40Bf50aF609f708F", mixed));
+  EXPECT_EQ("00ff10ef20df30cf40bf50af609f708f", hex(lower, 16));
+  EXPECT_EQ(hex(lower, 16), hex(upper, 16));
+  EXPECT_EQ(hex(lower, 16), hex(mixed, 16));
+  const std::string digits(40, 'a');
+  for (std::size_t len = 0; len <= digits.size(); ++len) {
+    uint8_t k[16];
+    EXPECT_EQ(len == 32, parseHexKey(std::string_view(digits).substr(0, len), k)) << len;
   }
 }
 
