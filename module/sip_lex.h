@@ -275,6 +275,20 @@ class Cursor {
     const std::size_t n = s_.size();
     const auto* s = reinterpret_cast<const unsigned char*>(s_.data());
     const bool* ok = kTokenTable.ok;
+    for (; i + 4 <= n; i += 4) {  // four characters per bounds check
+      if (!ok[s[i]]) {
+        return i;
+      }
+      if (!ok[s[i + 1]]) {
+        return i + 1;
+      }
+      if (!ok[s[i + 2]]) {
+        return i + 2;
+      }
+      if (!ok[s[i + 3]]) {
+        return i + 3;
+      }
+    }
     while (i < n && ok[s[i]]) {
       ++i;
     }
