@@ -28,6 +28,13 @@ bool sameText(const char* stored, uint8_t len, std::string_view v) {
   return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
 }
 
+// SM5 written exactly as the canonical text of SM1's value: it parses to that value, so it
+// matches without a second parse (the usual case: a UE repeats its SM1 line). Any other
+// text takes the full parse and comparison.
+bool sameAsSm1Text(const ContactRecord& r, std::string_view sm5) {
+  return isCanonicalSetupText(r.sm1Digest, sm5);
+}
+
 // SM5 again (same Call-ID, the Security-setup of SM1): a UE that did not get SM8 retransmits
 // SM5 through SA11. That is no further message through the new pair (item 7), and the old
 // pair must stay for the ways out of a lost SM8 (item 8).
@@ -37,6 +44,9 @@ bool isSm5Again(const ContactRecord& r, const RequestFacts& f) {
   if (!f.isRegister || f.expires == 0 || f.securitySetupCount != 1 ||
       !sameText(r.callId, r.callIdLen, f.callId)) {
     return false;
+  }
+  if (sameAsSm1Text(r, f.securitySetup[0])) {
+    return true;
   }
   SecuritySetup p;
   SetupError err;
@@ -356,7 +366,7 @@ Actions Engine::sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64
                                        : FailureReason::MalformedSecuritySetup;
     detail = f.securitySetupCount == 0 ? "Security-setup: missing in SM5"
                                        : "Security-setup: more than one header";
-  } else {
+  } else if (!sameAsSm1Text(r, f.securitySetup[0])) {
     SecuritySetup p;
     SetupError perr;
     if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {

@@ -5,6 +5,7 @@
 #include "module/engine.h"
 #include "module/setup_encode.h"
 #include "module/sha256.h"
+#include "module/text_writer.h"
 
 namespace secsetup {
 
@@ -105,6 +106,124 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
   sha256(buf, n, digest);
   out[0] = 0xFF;
   std::memcpy(out + 1, digest, kSetupDigestLen - 1);
+}
+
+namespace {
+
+// The known tokens with 16 bytes of room each: copied by one fixed-size move (the length
+// then says how much of it counts).
+struct PaddedTokens {
+  char text[kKnownTokenCount][16] = {};
+  uint8_t len[kKnownTokenCount] = {};
+  constexpr PaddedTokens() {
+    for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
+      for (std::size_t j = 0; j < kKnownTokens[i].size(); ++j) {
+        text[i][j] = kKnownTokens[i][j];
+      }
+      len[i] = static_cast<uint8_t>(kKnownTokens[i].size());
+    }
+  }
+};
+constexpr PaddedTokens kPadded{};
+
+static_assert(sizeof(kPadded.text[0]) > kKnownTokens[2].size(), "the longest known token fits");
+
+// The longest canonical text read back from a fingerprint: the short form holds at most 7
+// tokens (15 bytes of pairs), each at most 13 characters plus a separator, the ten-digit
+// sa-id and three ports with their names: under 208 characters.
+using CanonicalWriter = TextWriter<208 + kTextWriterSlack>;
+
+// Reads the short form written by setupDigest back: four numbers, then (tag | 0x80, index)
+// pairs. Anything else (the SHA-256 form, a token that is not known, an unknown info
+// parameter) is not read: false. The layout is encodeSecuritySetup's (setup_encode.cpp).
+bool writeCanonical(const uint8_t d[kSetupDigestLen], CanonicalWriter& w) noexcept {
+  const std::size_t n = d[0];
+  if (n >= kSetupDigestLen || n < 16) {
+    return false;
+  }
+  const uint8_t* p = d + 1 + 16;
+  const uint8_t* const end = d + 1 + n;
+  uint32_t nums[4];
+  std::memcpy(nums, d + 1, sizeof(nums));
+  auto known = [&p, end](char tag) {
+    return end - p >= 2 && p[0] == static_cast<uint8_t>(tag | 0x80) && p[1] < kKnownTokenCount;
+  };
+  if (!known('m')) {
+    return false;
+  }
+  w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+  p += 2;
+  w.literal(" / ");
+  if (end - p >= 2 && p[0] == 'c' && p[1] == 0) {
+    p += 2;  // no conf-mech: an empty field
+  } else if (known('c')) {
+    w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+    w.byte(' ');
+    p += 2;
+  } else {
+    return false;
+  }
+  w.literal("/ ");
+  if (!known('i')) {
+    return false;  // int-algs are never empty
+  }
+  for (bool first = true; known('i'); first = false, p += 2) {
+    if (!first) {
+      w.byte(',');
+    }
+    w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+  }
+  w.literal(" / ");
+  if (known('e')) {
+    for (bool first = true; known('e'); first = false, p += 2) {
+      if (!first) {
+        w.byte(',');
+      }
+      w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+    }
+    w.byte(' ');
+  }
+  w.literal("/ ");
+  if (p != end) {
+    return false;  // a token that is not known, or an unknown info parameter
+  }
+  w.decimal(nums[0]);
+  if (nums[1] != 0 || nums[2] != 0 || nums[3] != 0) {
+    w.literal(" / ");
+    bool first = true;
+    auto port = [&w, &first](const auto& name, uint32_t v) {
+      if (v == 0) {
+        return;
+      }
+      if (!first) {
+        w.byte(';');
+      }
+      first = false;
+      w.literal(name);
+      w.decimal(v);
+    };
+    port("port=", nums[1]);
+    port("protected-port=", nums[2]);
+    port("unprotected-port=", nums[3]);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool canonicalSetupText(const uint8_t d[kSetupDigestLen], SetupLine& out) noexcept {
+  out.clear();
+  CanonicalWriter w;
+  if (!writeCanonical(d, w)) {
+    return false;
+  }
+  out.append(w.view());
+  return !out.overflowed();
+}
+
+bool isCanonicalSetupText(const uint8_t d[kSetupDigestLen], std::string_view text) noexcept {
+  CanonicalWriter w;
+  return writeCanonical(d, w) && w.view() == text;
 }
 
 namespace {
