@@ -1,5 +1,9 @@
 #include "module/setup_encode.h"
 
+#include <cstring>
+
+#include "module/text_writer.h"
+
 namespace secsetup {
 
 namespace {
@@ -7,13 +11,17 @@ namespace {
 template <class Out>
 void appendNumber(uint32_t v, Out& out) {
   char buf[10];
-  int n = 10;
-  do {
-    buf[--n] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out += std::string_view(buf + n, static_cast<std::size_t>(10 - n));
+  const char* at = writeDecimalBefore(buf + sizeof(buf), v);
+  out += std::string_view(at, static_cast<std::size_t>(buf + sizeof(buf) - at));
 }
+
+// wireName()'s names with 16 bytes of room each (TextWriter::padded16), by enum value.
+struct PaddedName {
+  char text[16];
+  uint8_t len;
+};
+constexpr PaddedName kIntegrityWire[] = {{"hmac-md5-96", 11}, {"hmac-sha-1-96", 13}};
+constexpr PaddedName kCipherWire[] = {{"", 0}, {"null", 4}, {"aes-cbc", 7}, {"des-ede3-cbc", 12}};
 
 template <class Out>
 void appendList(const FixedList<Token, kMaxAlgs>& list, Out& out) {
@@ -99,25 +107,44 @@ void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out) {
 
 void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
                   uint16_t unprotectedPort, SetupLine& out) {
-  // As encodeInto: mechanisms, one algorithm each, the SPI, then the ports that are set.
-  const bool conf = c.cipher != CipherAlg::None;
+  // As encodeInto: mechanisms, one algorithm each, the SPI, then the ports that are set. The
+  // longest line is 99 characters.
+  const auto integrity = static_cast<std::size_t>(c.integrity);
+  const auto cipher = static_cast<std::size_t>(c.cipher);
   out.clear();
-  out += conf ? "esp / esp / " : "esp / / ";
-  out += wireName(c.integrity);
-  out += " / ";
-  if (conf) {
-    out += wireName(c.cipher);
-    out += ' ';
-  }
-  out += "/ ";
-  appendNumber(spiP, out);
-  if (protectedPort == 0 && unprotectedPort == 0) {
+  if (integrity >= sizeof(kIntegrityWire) / sizeof(kIntegrityWire[0]) ||
+      cipher >= sizeof(kCipherWire) / sizeof(kCipherWire[0])) {
+    encodeInto(makeAnswer(c, spiP, protectedPort, unprotectedPort), out);  // never in practice
     return;
   }
-  out += " / ";
-  bool first = true;
-  appendParam("protected-port", protectedPort, first, out);
-  appendParam("unprotected-port", unprotectedPort, first, out);
+  TextWriter<128 + kTextWriterSlack> w;
+  if (c.cipher != CipherAlg::None) {
+    w.literal("esp / esp / ");
+    w.padded16(kIntegrityWire[integrity].text, kIntegrityWire[integrity].len);
+    w.literal(" / ");
+    w.padded16(kCipherWire[cipher].text, kCipherWire[cipher].len);
+    w.literal(" / ");
+  } else {
+    w.literal("esp / / ");
+    w.padded16(kIntegrityWire[integrity].text, kIntegrityWire[integrity].len);
+    w.literal(" / / ");
+  }
+  w.decimal(spiP);
+  if (protectedPort != 0 || unprotectedPort != 0) {
+    w.literal(" / ");
+    if (protectedPort != 0) {
+      w.literal("protected-port=");
+      w.decimal(protectedPort);
+      if (unprotectedPort != 0) {
+        w.byte(';');
+      }
+    }
+    if (unprotectedPort != 0) {
+      w.literal("unprotected-port=");
+      w.decimal(unprotectedPort);
+    }
+  }
+  out.append(w.view());
 }
 
 std::string encodeSecuritySetup(const SecuritySetup& s) {
