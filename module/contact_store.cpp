@@ -108,8 +108,16 @@ uint64_t mix(uint64_t h) noexcept {
   return h;
 }
 
-std::size_t ipLen(uint8_t family) noexcept {
-  return family == static_cast<uint8_t>(kipsec::Family::V4) ? 4 : 16;
+// Whether a record's UE address (family and the bytes it uses) is ip: compares of a fixed
+// size, which the compiler does in registers (a variable size calls memcmp).
+bool sameUeIp(const ContactRecord& c, const kipsec::IpAddress& ip) noexcept {
+  if (c.family != static_cast<uint8_t>(ip.family)) {
+    return false;
+  }
+  if (c.family == static_cast<uint8_t>(kipsec::Family::V4)) {
+    return std::memcmp(c.ueIp, ip.bytes.data(), 4) == 0;
+  }
+  return std::memcmp(c.ueIp, ip.bytes.data(), 16) == 0;
 }
 
 }  // namespace
@@ -227,8 +235,7 @@ uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip,
   while (node != kNil) {
     const ContactRecord& c = r[node / 2];
     const AddrLink& l = c.addr[node % 2];
-    if (l.port == port && c.family == static_cast<uint8_t>(ip.family) &&
-        std::memcmp(c.ueIp, ip.bytes.data(), ipLen(c.family)) == 0) {
+    if (l.port == port && sameUeIp(c, ip)) {
       return node / 2;
     }
     node = l.next;
@@ -242,9 +249,8 @@ uint32_t ContactStore::findByCallId(unsigned stripe, const kipsec::IpAddress& ip
   const ContactRecord* r = records();
   while (rec != kNil) {
     const ContactRecord& c = r[rec];
-    if (c.callIdLen == callId.size() && std::memcmp(c.callId, callId.data(), callId.size()) == 0 &&
-        c.family == static_cast<uint8_t>(ip.family) &&
-        std::memcmp(c.ueIp, ip.bytes.data(), ipLen(c.family)) == 0) {
+    if (c.callIdLen == callId.size() && sameUeIp(c, ip) &&
+        std::memcmp(c.callId, callId.data(), callId.size()) == 0) {
       return rec;
     }
     rec = c.callNext;
@@ -405,6 +411,9 @@ void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
   const uint32_t w2 = c.pending.state != PairState::Empty ? c.pending.spiP : 0;
   const uint32_t w3 = c.pending.state != PairState::Empty ? c.pending.spiU : 0;
   const uint32_t k0 = c.spi[0].key, k1 = c.spi[1].key, k2 = c.spi[2].key, k3 = c.spi[3].key;
+  if ((w0 | w1 | w2 | w3 | k0 | k1 | k2 | k3) == 0) {
+    return;  // no pair and nothing indexed (an SM1 stored)
+  }
   auto indexed = [k0, k1, k2, k3](uint32_t s) {
     return s == 0 || s == k0 || s == k1 || s == k2 || s == k3;
   };
