@@ -28,42 +28,32 @@ const char* wireName(CipherAlg a) noexcept {
   return "";
 }
 
-namespace {
-
-// The names of wireName() as views (no strlen per comparison), in the order looked up; lower case, so
-// only the text compared with them is folded.
-struct IntegrityName {
-  IntegrityAlg alg;
-  std::string_view name;
-};
-constexpr IntegrityName kIntegrityNames[] = {{IntegrityAlg::HmacMd5_96, "hmac-md5-96"},
-                                             {IntegrityAlg::HmacSha1_96, "hmac-sha-1-96"}};
-struct CipherName {
-  CipherAlg alg;
-  std::string_view name;
-};
-constexpr CipherName kCipherNames[] = {{CipherAlg::Null, "null"},
-                                       {CipherAlg::AesCbc, "aes-cbc"},
-                                       {CipherAlg::DesEde3Cbc, "des-ede3-cbc"}};
-
-}  // namespace
-
+// The names of wireName(), each compared as two words (lex::equalsLowerName): the text is
+// folded on the name's letters only.
 bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
-  for (const IntegrityName& n : kIntegrityNames) {
-    if (lex::equalsLower(name, n.name)) {
-      out = n.alg;
-      return true;
-    }
+  if (lex::equalsLowerName(name, "hmac-md5-96")) {
+    out = IntegrityAlg::HmacMd5_96;
+    return true;
+  }
+  if (lex::equalsLowerName(name, "hmac-sha-1-96")) {
+    out = IntegrityAlg::HmacSha1_96;
+    return true;
   }
   return false;
 }
 
 bool cipherFromWire(std::string_view name, CipherAlg& out) noexcept {
-  for (const CipherName& n : kCipherNames) {
-    if (lex::equalsLower(name, n.name)) {
-      out = n.alg;
-      return true;
-    }
+  if (lex::equalsLowerName(name, "null")) {
+    out = CipherAlg::Null;
+    return true;
+  }
+  if (lex::equalsLowerName(name, "aes-cbc")) {
+    out = CipherAlg::AesCbc;
+    return true;
+  }
+  if (lex::equalsLowerName(name, "des-ede3-cbc")) {
+    out = CipherAlg::DesEde3Cbc;
+    return true;
   }
   return false;
 }

@@ -86,6 +86,30 @@ inline bool equalsLower(std::string_view text, std::string_view lowerName) noexc
   return true;
 }
 
+// equalsLower for a literal name of at most 16 lower-case letters, digits and punctuation, in
+// two words: text's lanes where the name has a letter get bit 5 (so either case of that letter
+// matches it, and no other byte does), every other lane must be equal as it is. Exact for
+// any text, token or not.
+template <std::size_t N>
+inline bool equalsLowerName(std::string_view text, const char (&lowerName)[N]) noexcept {
+  constexpr std::size_t kLen = N - 1;
+  static_assert(kLen <= 16, "names of up to 16 characters");
+  if (text.size() != kLen) {
+    return false;
+  }
+  uint64_t t[2] = {0, 0};
+  uint64_t l[2] = {0, 0};
+  std::memcpy(t, text.data(), kLen);
+  std::memcpy(l, lowerName, kLen);
+  // 0x20 in the name's letter lanes: a range test on its 7-bit lanes (constant once inlined).
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  auto letters = [](uint64_t w) {
+    return ((w + kOnes * (0x80 - 'a')) & ~(w + kOnes * (0x7F - 'z')) & kHigh) >> 2;
+  };
+  return (((t[0] | letters(l[0])) ^ l[0]) | ((t[1] | letters(l[1])) ^ l[1])) == 0;
+}
+
 // Whether token (RFC 3261 token characters only) is lowerName, case ignored. lowerName is a
 // literal of letters (lower case), digits, '-' and '.': bytes with bit 5 set, so a token
 // character matches one of them exactly when it does with bit 5 set (the only other byte that

@@ -198,6 +198,39 @@ void expectTokenIsLikeFolding(const char (&literal)[N]) {
   EXPECT_FALSE(lex::tokenIs("", literal));
 }
 
+// equalsLowerName (two words) against equalsLower (byte by byte): every byte value at every
+// position of each algorithm name, the name in upper case, and one character more or less.
+template <std::size_t N>
+void expectNameLikeBytewise(const char (&name)[N]) {
+  const std::string base(name);
+  for (std::size_t at = 0; at < base.size(); ++at) {
+    for (int b = 0; b < 256; ++b) {
+      std::string t = base;
+      t[at] = static_cast<char>(b);
+      ASSERT_EQ(lex::equalsLower(t, base), lex::equalsLowerName(t, name))
+          << base << " byte " << b << " at " << at;
+    }
+  }
+  std::string upper = base;
+  for (char& c : upper) {
+    c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+  }
+  EXPECT_TRUE(lex::equalsLowerName(upper, name)) << upper;
+  EXPECT_TRUE(lex::equalsLowerName(base, name)) << base;
+  EXPECT_FALSE(lex::equalsLowerName(base + "x", name)) << base;
+  EXPECT_FALSE(lex::equalsLowerName(base.substr(0, base.size() - 1), name)) << base;
+  EXPECT_FALSE(lex::equalsLowerName("", name)) << base;
+}
+
+TEST(CoreLex, EqualsLowerNameIsEqualsLowerForEveryByte) {
+  expectNameLikeBytewise("hmac-md5-96");
+  expectNameLikeBytewise("hmac-sha-1-96");
+  expectNameLikeBytewise("null");
+  expectNameLikeBytewise("aes-cbc");
+  expectNameLikeBytewise("des-ede3-cbc");
+  expectNameLikeBytewise("a.b_9~0123456789");  // 16 characters, punctuation and digits
+}
+
 TEST(CoreLex, TokenIsMatchesNamesCaseIgnored) {
   expectTokenIsLikeFolding("username");
   expectTokenIsLikeFolding("response");
