@@ -65,7 +65,14 @@ class ContactStore {
 
   uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port) const noexcept;
   uint32_t findByCallId(unsigned stripe, const kipsec::IpAddress& ip,
-                        std::string_view callId) const noexcept;
+                        std::string_view callId) const noexcept {
+    return findByCallId(stripe, ip, callId, hashCallId(callId));
+  }
+  // With callId's hashCallId, computed once per message by a caller that needs it twice.
+  uint32_t findByCallId(unsigned stripe, const kipsec::IpAddress& ip, std::string_view callId,
+                        uint64_t callIdHash) const noexcept;
+  // The (seeded) index hash of a Call-ID.
+  uint64_t hashCallId(std::string_view callId) const noexcept;
 
   // A zeroed record with ip set, phase Sm1Seen, not yet indexed; kNil when full.
   uint32_t allocate(const kipsec::IpAddress& ip) noexcept;
@@ -75,7 +82,12 @@ class ContactStore {
   void linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept;
   void unlinkAddr(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   // Sets the record's Call-ID (truncation is the caller's concern) and indexes it.
-  void setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept;
+  void setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept {
+    setCallId(stripe, rec, callId, hashCallId(callId));
+  }
+  // With callId's hashCallId (recomputed if callId must be cut).
+  void setCallId(unsigned stripe, uint32_t rec, std::string_view callId,
+                 uint64_t callIdHash) noexcept;
   // Brings the SPI index up to date with the record's pairs (after any change to them): every
   // SPI of a non-empty pair is indexed, nothing else.
   void indexSpis(unsigned stripe, uint32_t rec) noexcept;
@@ -116,7 +128,6 @@ class ContactStore {
   uint32_t* wheel(unsigned stripe) const noexcept;
   uint64_t& lastTick(unsigned stripe) const noexcept;
   uint64_t hashAddr(const uint8_t* ip, uint16_t port) const noexcept;
-  uint64_t hashCallId(std::string_view callId) const noexcept;
   void unlinkCall(unsigned stripe, uint32_t rec) noexcept;
   void unschedule(unsigned stripe, uint32_t rec) noexcept;
 

@@ -147,11 +147,13 @@ class Engine {
   // Counts the negotiation and parses the one Security-setup of an SM1; false with the
   // refusal (MalformedSecuritySetup) otherwise.
   bool parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal);
-  Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t callIdHash, uint64_t now);
   Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
-  void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, std::string_view impi,
-                const SecuritySetup& p, const Choice& c, uint16_t port, uint64_t now);
+  // callIdHash: the store's hashCallId of f.callId (the caller looked the Call-ID up with it).
+  void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t callIdHash,
+                std::string_view impi, const SecuritySetup& p, const Choice& c, uint16_t port,
+                uint64_t now);
   // engine_reply.cpp
   Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now);
   void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,

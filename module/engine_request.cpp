@@ -98,7 +98,8 @@ Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t n
 
 Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now) {
   const AuthorizationFacts& auth = auth_;
-  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId);
+  const uint64_t callIdHash = store_.hashCallId(f.callId);  // once: SM1 stores it too
+  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, callIdHash);
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort);
   }
@@ -111,7 +112,7 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint
     settle(stripe, rec);
   }
   if (f.securitySetupCount > 0) {
-    return initialSm1(stripe, f, now);
+    return initialSm1(stripe, f, callIdHash, now);
   }
   if (auth.present && auth.hasAuts) {
     // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and the
@@ -160,7 +161,8 @@ bool Engine::parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal)
   return true;
 }
 
-Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now) {
+Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t callIdHash,
+                           uint64_t now) {
   SecuritySetup p;
   Actions refusal;
   if (!parseSm1(f, p, refusal)) {
@@ -213,18 +215,18 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t now)
     }
     store_.linkAddr(stripe, rec, 0, port);
   }
-  storeSm1(stripe, rec, f, auth.username, p, choice, port, now);
+  storeSm1(stripe, rec, f, callIdHash, auth.username, p, choice, port, now);
   return relay("SM1 stored");
 }
 
-void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
+void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t callIdHash,
                       std::string_view impi, const SecuritySetup& p, const Choice& c,
                       uint16_t port, uint64_t now) {
   ContactRecord& r = store_.record(rec);
   std::memcpy(r.pcscfIp, f.local.bytes.data(), 16);
   copyText(r.impi, r.impiLen, impi);
   copyText(r.impu, r.impuLen, f.impu);
-  store_.setCallId(stripe, rec, f.callId);
+  store_.setCallId(stripe, rec, f.callId, callIdHash);
   r.sm1SourcePort = f.sourcePort;
   r.proposedPort = port;
   r.proposedSpiU = p.saId;
@@ -353,7 +355,7 @@ Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFa
   std::string_view impi =
       auth_.username.empty() ? std::string_view(r.impi, r.impiLen) : auth_.username;
   r.flags = kFlagReRegistration;
-  storeSm1(stripe, rec, g, impi, p, choice, port, now);
+  storeSm1(stripe, rec, g, store_.hashCallId(g.callId), impi, p, choice, port, now);
   return relay("re-registration SM1 stored");
 }
 

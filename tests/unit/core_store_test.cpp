@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "module/contact_store.h"
 #include "tests/unit/core_engine_fixture.h"
@@ -80,6 +81,50 @@ TEST(CoreStore, IndexesAndBounds) {
   EXPECT_EQ(kNil, s.findByCallId(st, ue, "call-1"));
   EXPECT_EQ(3u, s.used());
   EXPECT_NE(kNil, s.allocate(ue));
+}
+
+// The Call-ID hash reads every byte of every length (word loop, overlapping last word, the
+// two halves under 8 bytes): a one-byte change anywhere changes it, and so does the length.
+TEST(CoreStore, CallIdHashCoversEveryByteAndLength) {
+  SharedArena arena(4);
+  ContactStore& s = *arena.store;
+  std::string base(kMaxCallIdLen, 'a');
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    base[i] = static_cast<char>('0' + i % 43);
+  }
+  for (std::size_t n = 0; n <= kMaxCallIdLen; ++n) {
+    const std::string text = base.substr(0, n);
+    const uint64_t h = s.hashCallId(text);
+    if (n > 0) {
+      EXPECT_NE(h, s.hashCallId(base.substr(0, n - 1))) << "length " << n;
+      EXPECT_NE(h, s.hashCallId(std::string(n, '\0'))) << "length " << n;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string changed = text;
+      changed[i] = static_cast<char>(changed[i] ^ 0x01);
+      EXPECT_NE(h, s.hashCallId(changed)) << "length " << n << ", byte " << i;
+    }
+  }
+}
+
+// A hash computed once by the caller finds what the plain calls store, and the reverse.
+TEST(CoreStore, PrecomputedCallIdHashMatchesThePlainCalls) {
+  SharedArena arena(4);
+  ContactStore& s = *arena.store;
+  kipsec::IpAddress ue = ip("192.0.2.1");
+  unsigned st = s.stripeOf(ue);
+  uint32_t a = s.allocate(ue);
+  uint32_t b = s.allocate(ue);
+  s.setCallId(st, a, "a84b4c76e66710-00000@pc33.ims.test");
+  const std::string_view other = "x7";
+  s.setCallId(st, b, other, s.hashCallId(other));
+  EXPECT_EQ(a, s.findByCallId(st, ue, "a84b4c76e66710-00000@pc33.ims.test",
+                              s.hashCallId("a84b4c76e66710-00000@pc33.ims.test")));
+  EXPECT_EQ(b, s.findByCallId(st, ue, "x7"));
+  // A Call-ID cut to kMaxCallIdLen is indexed under the hash of what was stored.
+  const std::string longId(kMaxCallIdLen + 5, 'c');
+  s.setCallId(st, b, longId, s.hashCallId(longId));
+  EXPECT_EQ(b, s.findByCallId(st, ue, std::string(kMaxCallIdLen, 'c')));
 }
 
 TEST(CoreStore, WheelReturnsOnlyWhatIsDue) {
