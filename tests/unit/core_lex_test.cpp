@@ -158,6 +158,47 @@ TEST(CoreLex, EveryByteAtEveryLaneOfAQuotedString) {
   }
 }
 
+// Long values (the 16-byte steps and the last load that ends at the text's end): every byte
+// at every offset of bodies up to 70 bytes, followed by texts of 0 to 16 bytes, so the byte
+// that ends the run falls in each lane of a step, of the last load, and on their edges.
+TEST(CoreLex, EveryByteAtEveryOffsetOfALongQuotedString) {
+  const std::string plain =
+      "f769bcd751044604127672711c6d3441b40ba9a3c58b2a05bbf0d987b21bf8cbalice@ims.test";
+  const std::string after = ", ck=\"0123456789";  // cut to 0..16 bytes
+  for (int b : {0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x22, 0x5C, 0x7F, 0x80, 0xFF}) {
+    for (std::size_t len = 0; len <= 70; len += 3) {
+      for (std::size_t at = 0; at <= len; ++at) {
+        std::string body = plain.substr(0, len);
+        body.insert(at, 1, static_cast<char>(b));
+        for (std::size_t tail = 0; tail <= after.size(); tail += 1) {
+          expectQuotedLikeReference("\"" + body + "\"" + after.substr(0, tail));
+        }
+        expectQuotedLikeReference("\"" + body);
+      }
+    }
+  }
+  // No stop byte at all, and a closing quote at every length (both sides of 16 and 32).
+  for (std::size_t len = 0; len <= 70; ++len) {
+    for (std::size_t tail = 0; tail <= after.size(); ++tail) {
+      expectQuotedLikeReference("\"" + plain.substr(0, len) + "\"" + after.substr(0, tail));
+      expectQuotedLikeReference("\"" + plain.substr(0, len) + after.substr(0, tail));
+    }
+  }
+}
+
+TEST(CoreLex, RandomLongQuotedStringsReadLikeTheReference) {
+  std::mt19937 rng(4096);
+  const std::string alphabet = "ab\"\\\t\r\n\x01\x1f\x7f\x80 ,=";
+  for (int round = 0; round < 20000; ++round) {
+    std::string s = "\"";
+    std::size_t n = rng() % 100;
+    for (std::size_t i = 0; i < n; ++i) {
+      s += rng() % 16 == 0 ? alphabet[rng() % alphabet.size()] : static_cast<char>('a' + rng() % 26);
+    }
+    expectQuotedLikeReference(s);
+  }
+}
+
 TEST(CoreLex, RandomQuotedStringsReadLikeTheReference) {
   std::mt19937 rng(3329);
   const std::string alphabet = "ab\"\"\\\t\r\n\x01\x1f\x7f\x80 ,=";
