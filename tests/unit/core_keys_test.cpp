@@ -9,6 +9,7 @@
 #include <array>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "module/auth_params.h"
 #include "module/engine.h"
@@ -247,6 +248,40 @@ TEST(CoreKeys, SetupDigestTellsValuesApart) {
         "esp/esp/hmac-md5-96/aes-cbc/300/port=5064;x=y", "esp/esp/hmac-md5-96/aes-cbc/300/x=\"y\"",
         "esp/esp/hmac-md5-96/aes-cbc/300/protected-port=5064"}) {
     EXPECT_TRUE(seen.insert(digest(v)).second) << v;
+  }
+}
+
+// A known token is recognised only when every byte is its own: each known token with any one
+// byte changed digests apart from the token itself (the known-token compare is exact).
+TEST(CoreKeys, DigestKnownTokensMatchOnlyExactly) {
+  auto digest = [](const std::string& v) {
+    auto r = parseSecuritySetup(v);
+    EXPECT_TRUE(r.ok()) << v;
+    std::array<uint8_t, 32> d{};
+    setupDigest(r.value(), d.data());
+    return d;
+  };
+  // {text before, known token, text after}: each token where a proposal carries it.
+  const std::vector<std::array<std::string, 3>> places = {
+      {"", "esp", "/esp/hmac-md5-96/null/300"},
+      {"esp/esp/", "hmac-md5-96", "/null/300"},
+      {"esp/esp/", "hmac-sha-1-96", "/null/300"},
+      {"esp/esp/hmac-md5-96/", "null", "/300"},
+      {"esp/esp/hmac-md5-96/", "aes-cbc", "/300"},
+      {"esp/esp/hmac-md5-96/", "des-ede3-cbc", "/300"},
+  };
+  for (const auto& [before, known, after] : places) {
+    const auto want = digest(before + known + after);
+    for (std::size_t i = 0; i < known.size(); ++i) {
+      for (char c : {'x', '0', '-'}) {
+        std::string t = known;
+        if (t[i] == c) {
+          continue;
+        }
+        t[i] = c;
+        EXPECT_NE(want, digest(before + t + after)) << t;
+      }
+    }
   }
 }
 
