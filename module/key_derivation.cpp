@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "module/secure_wipe.h"
 #include "module/sha256.h"
 
@@ -17,8 +21,31 @@ void AkaKeys::wipe() noexcept {
 
 namespace {
 
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+// Sixteen hex digits at p (either case) -> eight bytes at out in one 16-byte register; false
+// (out untouched) if any byte is no hex digit. Each range test is a subtract and an unsigned
+// compare; a byte's nibble is its low four bits, plus 9 for a letter ('a' = 0x61 -> 10).
+bool decodeHex16(const char* p, uint8_t out[8]) noexcept {
+  const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto inRange = [](__m128i v, char lo, char hi) {
+    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t);
+  };
+  const __m128i digit = inRange(w, '0', '9');
+  // | 0x20 folds 'A'-'F' onto 'a'-'f' and moves nothing else into them.
+  const __m128i letter = inRange(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 'f');
+  if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xFFFF) {
+    return false;
+  }
+  const __m128i v = _mm_add_epi8(_mm_and_si128(w, _mm_set1_epi8(0x0F)),
+                                 _mm_and_si128(letter, _mm_set1_epi8(9)));
+  // Each 16-bit lane holds (first digit, second digit) in memory order: first << 4 | second.
+  const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0x00FF)), 4),
+                                     _mm_srli_epi16(v, 8));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(out), _mm_packus_epi16(pairs, pairs));
+  return true;
+}
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 // Eight hex digits at p (either case) -> four bytes at out, eight at a time in one word (lane
 // i = p[i]); false if any byte is no hex digit (out may then hold part of the key: the
 // caller wipes it). The range tests add to 7-bit lanes, so no carry crosses a lane.
@@ -97,7 +124,14 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     secureWipe(out, kAkaKeyLen);
     return false;
   }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+  for (std::size_t i = 0; i < kAkaKeyLen; i += 8) {
+    if (!decodeHex16(hex.data() + 2 * i, out + i)) {
+      secureWipe(out, kAkaKeyLen);
+      return false;
+    }
+  }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   for (std::size_t i = 0; i < kAkaKeyLen; i += 4) {
     if (!decodeHex8(hex.data() + 2 * i, out + i)) {
       secureWipe(out, kAkaKeyLen);

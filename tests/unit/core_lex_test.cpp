@@ -193,7 +193,8 @@ TEST(CoreLex, RandomLongQuotedStringsReadLikeTheReference) {
     std::string s = "\"";
     std::size_t n = rng() % 100;
     for (std::size_t i = 0; i < n; ++i) {
-      s += rng() % 16 == 0 ? alphabet[rng() % alphabet.size()] : static_cast<char>('a' + rng() % 26);
+      s += rng() % 16 == 0 ? alphabet[rng() % alphabet.size()]
+                           : static_cast<char>('a' + rng() % 26);
     }
     expectQuotedLikeReference(s);
   }
