@@ -15,14 +15,6 @@ void appendNumber(uint32_t v, Out& out) {
   out += std::string_view(at, static_cast<std::size_t>(buf + sizeof(buf) - at));
 }
 
-// wireName()'s names with 16 bytes of room each (TextWriter::padded16), by enum value.
-struct PaddedName {
-  char text[16];
-  uint8_t len;
-};
-constexpr PaddedName kIntegrityWire[] = {{"hmac-md5-96", 11}, {"hmac-sha-1-96", 13}};
-constexpr PaddedName kCipherWire[] = {{"", 0}, {"null", 4}, {"aes-cbc", 7}, {"des-ede3-cbc", 12}};
-
 template <class Out>
 void appendList(const FixedList<Token, kMaxAlgs>& list, Out& out) {
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -109,24 +101,23 @@ void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
                   uint16_t unprotectedPort, SetupLine& out) {
   // As encodeInto: mechanisms, one algorithm each, the SPI, then the ports that are set. The
   // longest line is 99 characters.
-  const auto integrity = static_cast<std::size_t>(c.integrity);
-  const auto cipher = static_cast<std::size_t>(c.cipher);
+  const WireName* integrity = wireNameEntry(c.integrity);
+  const WireName* cipher = wireNameEntry(c.cipher);
   out.clear();
-  if (integrity >= sizeof(kIntegrityWire) / sizeof(kIntegrityWire[0]) ||
-      cipher >= sizeof(kCipherWire) / sizeof(kCipherWire[0])) {
+  if (integrity == nullptr || cipher == nullptr) {
     encodeInto(makeAnswer(c, spiP, protectedPort, unprotectedPort), out);  // never in practice
     return;
   }
   TextWriter<128 + kTextWriterSlack> w;
   if (c.cipher != CipherAlg::None) {
     w.literal("esp / esp / ");
-    w.padded16(kIntegrityWire[integrity].text, kIntegrityWire[integrity].len);
+    w.padded16(integrity->text, integrity->len);
     w.literal(" / ");
-    w.padded16(kCipherWire[cipher].text, kCipherWire[cipher].len);
+    w.padded16(cipher->text, cipher->len);
     w.literal(" / ");
   } else {
     w.literal("esp / / ");
-    w.padded16(kIntegrityWire[integrity].text, kIntegrityWire[integrity].len);
+    w.padded16(integrity->text, integrity->len);
     w.literal(" / / ");
   }
   w.decimal(spiP);
