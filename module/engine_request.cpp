@@ -28,11 +28,24 @@ bool sameText(const char* stored, uint8_t len, std::string_view v) {
   return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
 }
 
-// SM5 written exactly as the canonical text of SM1's value: it parses to that value, so it
-// matches without a second parse (the usual case: a UE repeats its SM1 line). Any other
-// text takes the full parse and comparison.
-bool sameAsSm1Text(const ContactRecord& r, std::string_view sm5) {
-  return isCanonicalSetupText(r.sm1Digest, sm5);
+enum class Sm1Match { Same, Differs, Malformed };
+
+// Whether a Security-setup value (SM5's, or a retransmission's) is SM1's. Written exactly as
+// the canonical text of SM1's value it parses to that value, so it matches without a second
+// parse (the usual case: a UE repeats its SM1 line); any other text is parsed and its
+// fingerprint compared. err says why when Malformed.
+Sm1Match compareWithSm1(const ContactRecord& r, std::string_view text, SetupError& err) {
+  if (isCanonicalSetupText(r.sm1Digest, text)) {
+    return Sm1Match::Same;
+  }
+  SecuritySetup p;
+  if (!parseSecuritySetup(text, p, err)) {
+    return Sm1Match::Malformed;
+  }
+  uint8_t digest[kSetupDigestLen];
+  setupDigest(p, digest);
+  return std::memcmp(digest, r.sm1Digest, sizeof(digest)) == 0 ? Sm1Match::Same
+                                                               : Sm1Match::Differs;
 }
 
 // SM5 again (same Call-ID, the Security-setup of SM1): a UE that did not get SM8 retransmits
@@ -45,17 +58,8 @@ bool isSm5Again(const ContactRecord& r, const RequestFacts& f) {
       !sameText(r.callId, r.callIdLen, f.callId)) {
     return false;
   }
-  if (sameAsSm1Text(r, f.securitySetup[0])) {
-    return true;
-  }
-  SecuritySetup p;
   SetupError err;
-  if (!parseSecuritySetup(f.securitySetup[0], p, err)) {
-    return false;
-  }
-  uint8_t digest[kSetupDigestLen];
-  setupDigest(p, digest);
-  return std::memcmp(digest, r.sm1Digest, sizeof(digest)) == 0;
+  return compareWithSm1(r, f.securitySetup[0], err) == Sm1Match::Same;
 }
 
 void copyText(char* dst, uint8_t& len, std::string_view v) {
@@ -368,20 +372,20 @@ Actions Engine::sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64
                                        : FailureReason::MalformedSecuritySetup;
     detail = f.securitySetupCount == 0 ? "Security-setup: missing in SM5"
                                        : "Security-setup: more than one header";
-  } else if (!sameAsSm1Text(r, f.securitySetup[0])) {
-    SecuritySetup p;
+  } else {
     SetupError perr;
-    if (!parseSecuritySetup(f.securitySetup[0], p, perr)) {
-      store_.count(Counter::SecSetupParseErrors);
-      reason = FailureReason::MalformedSecuritySetup;
-      detail = describe(perr);
-    } else {
-      uint8_t digest[32];
-      setupDigest(p, digest);
-      if (std::memcmp(digest, r.sm1Digest, sizeof(digest)) != 0) {
+    switch (compareWithSm1(r, f.securitySetup[0], perr)) {
+      case Sm1Match::Same:
+        break;
+      case Sm1Match::Malformed:
+        store_.count(Counter::SecSetupParseErrors);
+        reason = FailureReason::MalformedSecuritySetup;
+        detail = describe(perr);
+        break;
+      case Sm1Match::Differs:
         reason = FailureReason::SecuritySetupMismatch;
         detail = "Security-setup: SM5 differs from SM1";
-      }
+        break;
     }
   }
   if (reason != FailureReason::None) {
