@@ -45,38 +45,8 @@ bool decodeHex16(const char* p, uint8_t out[8]) noexcept {
   _mm_storel_epi64(reinterpret_cast<__m128i*>(out), _mm_packus_epi16(pairs, pairs));
   return true;
 }
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-// Eight hex digits at p (either case) -> four bytes at out, eight at a time in one word (lane
-// i = p[i]); false if any byte is no hex digit (out may then hold part of the key: the
-// caller wipes it). The range tests add to 7-bit lanes, so no carry crosses a lane.
-bool decodeHex8(const char* p, uint8_t out[4]) noexcept {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  if ((w & kHigh) != 0) {
-    return false;
-  }
-  // Lane >= lo sets bit 7 of (v + 0x80 - lo); lane > hi sets bit 7 of (v + 0x7F - hi).
-  const uint64_t digit = (w + kOnes * (0x80 - '0')) & ~(w + kOnes * (0x7F - '9')) & kHigh;
-  const uint64_t folded = w | (kOnes * 0x20);  // 'A'-'F' -> 'a'-'f' (and nothing else into them)
-  const uint64_t letter =
-      (folded + kOnes * (0x80 - 'a')) & ~(folded + kOnes * (0x7F - 'f')) & kHigh;
-  if ((digit | letter) != kHigh) {
-    return false;
-  }
-  // Nibbles: the low four bits, plus 9 for a letter ('a' = 0x61 -> 10).
-  const uint64_t v = (w & (kOnes * 0x0F)) + (letter >> 7) * 9;
-  // Lane i := v[i] << 4 | v[i + 1]; the even lanes hold the bytes, then packed together.
-  uint64_t t = ((v << 4) | (v >> 8)) & 0x00FF00FF00FF00FFull;
-  t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
-  t = t | (t >> 16);
-  const uint32_t bytes = static_cast<uint32_t>(t);
-  std::memcpy(out, &bytes, 4);
-  return true;
-}
 #else
-// Hex digit values, -1 for every other byte: one lookup per digit.
+// Without SSE2: hex digit values, -1 for every other byte, one lookup per digit.
 struct HexTable {
   int8_t value[256] = {};
   constexpr HexTable() {
@@ -127,13 +97,6 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
 #if defined(__SSE2__)
   for (std::size_t i = 0; i < kAkaKeyLen; i += 8) {
     if (!decodeHex16(hex.data() + 2 * i, out + i)) {
-      secureWipe(out, kAkaKeyLen);
-      return false;
-    }
-  }
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  for (std::size_t i = 0; i < kAkaKeyLen; i += 4) {
-    if (!decodeHex8(hex.data() + 2 * i, out + i)) {
       secureWipe(out, kAkaKeyLen);
       return false;
     }
