@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "module/core_api.h"
+#include "module/core_api_convert.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
 
 extern "C" int secsetup_c_header_check(void);
@@ -217,3 +218,24 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
 }
 
 }  // namespace
+
+// The glue's address texts take a short IPv4 path; whatever it accepts must be what the full
+// parse (inet_pton) gives, and whatever it refuses must still get the full parse's answer.
+TEST(CoreApi, AddressTextsParseAsInetPtonDoes) {
+  const char* texts[] = {"192.0.2.10",  "0.0.0.0",     "255.255.255.255", "10.1.2.3",
+                         "127.0.82.4",  "1.2.3.256",   "01.2.3.4",        "1.2.3.04",
+                         "1.2.3",       "1.2.3.4.",    "1.2.3.4.5",       "1..2.3",
+                         ".1.2.3",      "1.2.3.4 ",    " 1.2.3.4",        "1234.1.1.1",
+                         "1.2.3.a",     "2001:db8::1", "::ffff:1.2.3.4",  "fe80::1%eth0",
+                         "300.1.1.1",   "1.2.3.0",     "9.99.199.249",    ""};
+  for (const char* t : texts) {
+    secsetup::kipsec::IpAddress fast, full;
+    fast.bytes.fill(0xAA);
+    bool fastOk = secsetup::capi::parseIp(secsetup_str_t{t, std::strlen(t)}, fast);
+    bool fullOk = std::strlen(t) > 0 && secsetup::kipsec::IpAddress::parse(t, full);
+    EXPECT_EQ(fullOk, fastOk) << t;
+    if (fastOk && fullOk) {
+      EXPECT_TRUE(fast == full) << t;
+    }
+  }
+}
