@@ -270,10 +270,11 @@ uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip,
 uint32_t ContactStore::findByCallId(unsigned stripe, const kipsec::IpAddress& ip,
                                     std::string_view callId, uint64_t callIdHash) const noexcept {
   uint32_t rec = callHeads(stripe)[callIdHash & bucketMask_];
+  const uint32_t tag = static_cast<uint32_t>(callIdHash >> 32);
   const ContactRecord* r = records();
   while (rec != kNil) {
     const ContactRecord& c = r[rec];
-    if (c.callIdLen == callId.size() && sameUeIp(c, ip) &&
+    if (c.callTag == tag && c.callIdLen == callId.size() && sameUeIp(c, ip) &&
         std::memcmp(c.callId, callId.data(), callId.size()) == 0) {
       return rec;
     }
@@ -395,6 +396,7 @@ void ContactStore::setCallId(unsigned stripe, uint32_t rec, std::string_view cal
     callIdHash = hashCallId(std::string_view(c.callId, n));
   }
   uint32_t& head = callHeads(stripe)[callIdHash & bucketMask_];
+  c.callTag = static_cast<uint32_t>(callIdHash >> 32);
   c.callNext = head;
   head = rec;
 }
