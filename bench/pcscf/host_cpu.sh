@@ -6,7 +6,8 @@
 # system call and first touch of a page many times over, which is not what a P-CSCF pays.
 # Rounds alternate the two cfgs, each on a fresh Kamailio, with Debian's default memory
 # manager (qm) and with TLSF (-x tlsf -X tlsf); each run is BENCH_CPU_CALLS registrations
-# (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF.
+# (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF,
+# after BENCH_CPU_WARMUP registrations that de-register (0: none; see run()).
 # BENCH_CPU_MM="tlsf" runs one memory manager only. BENCH_CPU_LOG=quiet runs both cfgs at log level NOTICE instead of the shipped INFO (cfgs.sh's
 # -quiet pair): the shipped event route then writes no line per registration.
 # Figure: user + system CPU of all Kamailio processes during the load, per registration;
@@ -21,13 +22,14 @@ MODULES=$SECSETUP_BUILD/bench-module:/usr/lib/x86_64-linux-gnu/kamailio/modules
 BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-5}
 BENCH_CPU_CALLS=${BENCH_CPU_CALLS:-10000}
 BENCH_CPU_CONCURRENT=${BENCH_CPU_CONCURRENT:-20}
+BENCH_CPU_WARMUP=${BENCH_CPU_WARMUP:-15000}
 case ${BENCH_CPU_LOG:-shipped} in
 shipped) CFG_SUFFIX= ;;
 quiet) CFG_SUFFIX=-quiet ;;
 *) echo "BENCH_CPU_LOG: shipped or quiet" >&2; exit 2 ;;
 esac
 NET=${BENCH_CPU_NET:-127.0.82}
-ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4
+ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4 UE_WARMUP=$NET.5
 HZ=$(getconf CLK_TCK)
 
 [ -f "$SECSETUP_BUILD/bench-module/secsetup.so" ] || { echo "no $SECSETUP_BUILD/bench-module/secsetup.so (scripts/bench builds it)"; exit 1; }
@@ -44,12 +46,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# utime and stime (ticks) of a Kamailio: its main process and its children.
-tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15 } END { print u + 0, s + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
+# utime and stime (ticks) and minor page faults of a Kamailio: its main process and its
+# children (each process faults on its own first touch of a shared-memory page).
+tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15; f += $10 } END { print u + 0, s + 0, f + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
 
 # run NAME CFG MEM-OPTIONS: one fresh Kamailio under load; appends "ok failed utime stime" to NAME.
 run() {
-	local name=$1 cfg=$2 mem=$3 i u0 s0 u1 s1 st
+	local name=$1 cfg=$2 mem=$3 i u0 s0 f0 u1 s1 f1 st
 	/usr/sbin/kamailio -f "$OUT/$cfg$CFG_SUFFIX.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/ctl\"" \
 		-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"" \
 		$mem -DD -E -m 512 -M 16 -Y "$SOCKS" -P "$SOCKS/pid" -w "$SOCKS" >>"$OUT/$name-kamailio.log" 2>&1 &
@@ -58,16 +61,34 @@ run() {
 		/usr/sbin/kamcmd -s "unix:$SOCKS/ctl" core.uptime >/dev/null 2>&1 && break
 		sleep 0.1
 	done
+	if [ "$BENCH_CPU_WARMUP" -gt 0 ]; then
+		# Warm-up: registrations that de-register at once, from another address (no port
+		# of theirs meets a measured UE's), then tm's wait timer (5 s) frees their
+		# transactions. Kamailio's processes have then touched the shared memory the
+		# measured load reuses: a P-CSCF that has run for a while pays no first-touch page
+		# faults per registration, a fresh one pays several.
+		/usr/bin/sipp -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF" -p 5060 -set dereg 1 \
+			>>"$OUT/$name-scscf.log" 2>&1 </dev/null &
+		SPID=$!
+		sleep 0.5
+		/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$UE_WARMUP" \
+			-set spibase 2 -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 1 \
+			-m "$BENCH_CPU_WARMUP" -l "$BENCH_CPU_CONCURRENT" -r 100000 -d 0 \
+			>>"$OUT/$name-warmup.log" 2>&1 </dev/null
+		kill "$SPID" 2>/dev/null
+		wait "$SPID" 2>/dev/null
+		sleep 6
+	fi
 	/usr/bin/sipp -nostdin -sf "$BENCH_DIR/scscf.xml" -i "$SCSCF" -p 5060 -set dereg 0 \
 		>>"$OUT/$name-scscf.log" 2>&1 </dev/null &
 	SPID=$!
 	sleep 0.5
-	read -r u0 s0 < <(tree_ticks "$KPID")
+	read -r u0 s0 f0 < <(tree_ticks "$KPID")
 	/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$UE" \
 		-set spibase 1 -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 0 \
 		-m "$BENCH_CPU_CALLS" -l "$BENCH_CPU_CONCURRENT" -r 100000 -d 0 \
 		-trace_stat -stf "$OUT/$name.csv" "$ACCESS:5062" >>"$OUT/$name-ue.log" 2>&1 </dev/null
-	read -r u1 s1 < <(tree_ticks "$KPID")
+	read -r u1 s1 f1 < <(tree_ticks "$KPID")
 	st=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") o = i; if ($i == "FailedCall(C)") f = i } next }
 		{ ok = $o; bad = $f } END { print ok + 0, bad + 0 }' "$OUT/$name.csv")
 	kill "$SPID" 2>/dev/null
@@ -75,7 +96,7 @@ run() {
 	kill -TERM "$KPID" 2>/dev/null
 	wait "$KPID" 2>/dev/null
 	KPID= SPID=
-	echo "$st $((u1 - u0)) $((s1 - s0))" >>"$OUT/$name"
+	echo "$st $((u1 - u0)) $((s1 - s0)) $((f1 - f0))" >>"$OUT/$name"
 }
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -94,9 +115,9 @@ for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	paste -d' ' "$OUT/$mm-baseline" "$OUT/$mm-module" | awk -v hz="$HZ" -v mm="$mm" '
 		function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-		{ n++; b = ($3 + $4) / $1; m = ($7 + $8) / $5; r[n] = b / m
-		  printf "  %s round %d: baseline %.1f us (user %.1f, system %.1f), module %.1f us (user %.1f, system %.1f) per registration; %d + %d ok, %d + %d failed; ratio %.3f\n",
-			mm, n, b * 1e6 / hz, $3 * 1e6 / hz / $1, $4 * 1e6 / hz / $1, m * 1e6 / hz, $7 * 1e6 / hz / $5, $8 * 1e6 / hz / $5, $1, $5, $2, $6, r[n] }
+		{ n++; b = ($3 + $4) / $1; m = ($8 + $9) / $6; r[n] = b / m
+		  printf "  %s round %d: baseline %.1f us (user %.1f, system %.1f, %.2f faults), module %.1f us (user %.1f, system %.1f, %.2f faults) per registration; %d + %d ok, %d + %d failed; ratio %.3f\n",
+			mm, n, b * 1e6 / hz, $3 * 1e6 / hz / $1, $4 * 1e6 / hz / $1, $5 / $1, m * 1e6 / hz, $8 * 1e6 / hz / $6, $9 * 1e6 / hz / $6, $10 / $6, $1, $6, $2, $7, r[n] }
 		END { printf "  %s: module own-code ratio (baseline / module CPU per registration) median %.3f over %d rounds (target >= 0.85)\n", mm, median(r, n), n }' |
 		tee -a "$SUMMARY"
 done
