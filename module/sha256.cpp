@@ -8,8 +8,15 @@
 #include <cstring>
 
 #include "module/secure_wipe.h"
+#include "module/sha256_two_lane.h"
 
 namespace secsetup {
+
+namespace {
+constexpr std::size_t kBlock = 64;
+// A message this long or shorter fits one block with its 0x80 and 8-byte bit length.
+constexpr std::size_t kOneBlockMax = kBlock - 9;
+}  // namespace
 
 void sha256(const void* data, std::size_t len, uint8_t out[32]) noexcept {
   SHA256_CTX ctx;
@@ -33,6 +40,12 @@ void Sha256::final(uint8_t out[32]) noexcept {
 void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, std::size_t len1,
                     uint8_t out1[32], const void* msg2, std::size_t len2,
                     uint8_t out2[32]) noexcept {
+  if (keyLen <= kBlock && len1 <= kOneBlockMax && len2 <= kOneBlockMax &&
+      sha256TwoLaneAvailable()) {
+    hmacSha256PairTwoLane(key, keyLen, msg1, len1, out1, msg2, len2, out2);
+    return;
+  }
+  // Otherwise (long inputs, or no SHA extensions): OpenSSL, one compression after another.
   uint8_t block[SHA256_CBLOCK];
   uint8_t k[SHA256_CBLOCK] = {};
   if (keyLen > sizeof(k)) {

@@ -24,7 +24,9 @@ class Sha256 {
   alignas(8) unsigned char state_[112];  // SHA256_CTX (checked in sha256.cpp)
 };
 
-// HMAC-SHA-256 of two messages under one key, sharing the padded-key states.
+// HMAC-SHA-256 of two messages under one key, sharing the padded-key states. A key of at most
+// 64 bytes with messages of at most 55 (key derivation's case) goes through the two-lane SHA
+// extensions code (sha256_two_lane.h) when the CPU has it; anything else through OpenSSL.
 void hmacSha256Pair(const uint8_t* key, std::size_t keyLen, const void* msg1, std::size_t len1,
                     uint8_t out1[32], const void* msg2, std::size_t len2, uint8_t out2[32]) noexcept;
 

@@ -1,7 +1,7 @@
 # Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt, after
 # fakes/fakes.cmake (the recording kernel fake, secsetup_fake_kernel).
 
-set(_core_tests grammar lex policy keys store engine random ue expires)
+set(_core_tests grammar lex policy keys sha256 store engine random ue expires)
 foreach(_t ${_core_tests})
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
     secsetup_unit_test(core_${_t}_test
