@@ -7,7 +7,10 @@
 # Rounds alternate the two cfgs, each on a fresh Kamailio, with Debian's default memory
 # manager (qm) and with TLSF (-x tlsf -X tlsf); each run is BENCH_CPU_CALLS registrations
 # (closed loop, BENCH_CPU_CONCURRENT in flight) from SIPp UEs (-t un) through a SIPp S-CSCF,
-# after BENCH_CPU_WARMUP registrations that de-register (0: none; see run()).
+# after BENCH_CPU_WARMUP registrations that de-register (0: none; see run()). The measured
+# UEs come from BENCH_CPU_UE_ADDRESSES addresses (default 1: every UE one port of one
+# address, so that all contacts share one of the store's lock stripes; IPsec transport mode
+# leaves real UEs no NAT, so each has its own address).
 # BENCH_CPU_MM="tlsf" runs one memory manager only. BENCH_CPU_LOG=quiet runs both cfgs at log level NOTICE instead of the shipped INFO (cfgs.sh's
 # -quiet pair): the shipped event route then writes no line per registration.
 # Figure: user + system CPU of all Kamailio processes during the load, per registration;
@@ -23,14 +26,19 @@ BENCH_CPU_ROUNDS=${BENCH_CPU_ROUNDS:-5}
 BENCH_CPU_CALLS=${BENCH_CPU_CALLS:-10000}
 BENCH_CPU_CONCURRENT=${BENCH_CPU_CONCURRENT:-20}
 BENCH_CPU_WARMUP=${BENCH_CPU_WARMUP:-5000}
+BENCH_CPU_UE_ADDRESSES=${BENCH_CPU_UE_ADDRESSES:-1}
 case ${BENCH_CPU_LOG:-shipped} in
 shipped) CFG_SUFFIX= ;;
 quiet) CFG_SUFFIX=-quiet ;;
 *) echo "BENCH_CPU_LOG: shipped or quiet" >&2; exit 2 ;;
 esac
 NET=${BENCH_CPU_NET:-127.0.82}
-ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4 UE_WARMUP=$NET.5
+ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE_WARMUP=$NET.5
+# The measured UEs' address k (1..): NET.4, then 127.0.<83..>.4 (loopback takes all of 127/8).
+ue_address() { if [ "$1" = 1 ]; then echo "$NET.4"; else echo "127.0.$((82 + $1)).4"; fi; }
 HZ=$(getconf CLK_TCK)
+# SIPp's spibase is one digit per instance.
+[ "$BENCH_CPU_UE_ADDRESSES" -ge 1 ] && [ "$BENCH_CPU_UE_ADDRESSES" -le 9 ] || { echo "BENCH_CPU_UE_ADDRESSES: 1 to 9" >&2; exit 2; }
 
 [ -f "$SECSETUP_BUILD/bench-module/secsetup.so" ] || { echo "no $SECSETUP_BUILD/bench-module/secsetup.so (scripts/bench builds it)"; exit 1; }
 rm -rf "${OUT:?}"/* && "$BENCH_DIR/cfgs.sh" "$OUT" || exit 1
@@ -86,13 +94,21 @@ run() {
 	SPID=$!
 	sleep 0.5
 	read -r u0 s0 f0 < <(tree_ticks "$KPID")
-	/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$UE" \
-		-set spibase 1 -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 0 \
-		-m "$BENCH_CPU_CALLS" -l "$BENCH_CPU_CONCURRENT" -r 100000 -d 0 \
-		-trace_stat -stf "$OUT/$name.csv" "$ACCESS:5062" >>"$OUT/$name-ue.log" 2>&1 </dev/null
+	# One SIPp per UE address, the calls and the in-flight limit shared out among them.
+	local k pids=()
+	for ((k = 1; k <= BENCH_CPU_UE_ADDRESSES; k++)); do
+		/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$(ue_address "$k")" \
+			-set spibase "$k" -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 0 \
+			-m $((BENCH_CPU_CALLS / BENCH_CPU_UE_ADDRESSES)) -l $((BENCH_CPU_CONCURRENT / BENCH_CPU_UE_ADDRESSES)) \
+			-r 100000 -d 0 -trace_stat -stf "$OUT/$name.$k.csv" "$ACCESS:5062" >>"$OUT/$name-ue.log" 2>&1 </dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	read -r u1 s1 f1 < <(tree_ticks "$KPID")
-	st=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") o = i; if ($i == "FailedCall(C)") f = i } next }
-		{ ok = $o; bad = $f } END { print ok + 0, bad + 0 }' "$OUT/$name.csv")
+	# Each SIPp's last statistics line, summed.
+	st=$(awk -F';' 'FNR == 1 { for (i = 1; i <= NF; i++) { if ($i == "SuccessfulCall(C)") o = i; if ($i == "FailedCall(C)") f = i } next }
+		{ ok[FILENAME] = $o; bad[FILENAME] = $f } END { for (k in ok) { t += ok[k]; u += bad[k] } print t + 0, u + 0 }' "$OUT/$name".[0-9]*.csv)
+	rm -f "$OUT/$name".[0-9]*.csv
 	kill "$SPID" 2>/dev/null
 	wait "$SPID" 2>/dev/null
 	kill -TERM "$KPID" 2>/dev/null
@@ -102,7 +118,7 @@ run() {
 }
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "$BENCH_CPU_CALLS registrations per run, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
+say "$BENCH_CPU_CALLS registrations per run from $BENCH_CPU_UE_ADDRESSES UE address(es) after a warm-up of $BENCH_CPU_WARMUP, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
 for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	mem=""
 	[ "$mm" = qm ] || mem="-x $mm -X $mm"
