@@ -72,12 +72,24 @@ static void release_followed(void *p)
 	shm_free(p);
 }
 
+/* When the core cannot say what to do with a final reply, it goes on as a 500 without any
+ * WWW-Authenticate: whatever the reply carried (ik, ck) must not reach the UE. */
+static void fail_closed(secsetup_actions_t *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->verdict = SECSETUP_RELAY;
+	a->reply_code = 500;
+	strcpy(a->reply_reason, "Server Internal Error");
+	a->replace_www_authenticate = 1;
+	strcpy(a->warning, "security set-up failed");
+}
+
 /* The core's edits for this final reply: computed once per transaction and code. fresh:
  * set when this call computed them (its event is raised by this copy only). */
-static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
+static void actions_for(followed_register_t *f, const secsetup_reply_t *r,
 		secsetup_actions_t *out, int *fresh)
 {
-	int rc = SECSETUP_OK;
+	int rc;
 
 	*fresh = 0;
 	lock_get(&f->lock);
@@ -85,14 +97,17 @@ static int actions_for(followed_register_t *f, const secsetup_reply_t *r,
 		rc = secsetup_on_reply(r, secsetup_now(), &f->actions);
 		if(rc == SECSETUP_OK) {
 			*fresh = 1;
-			f->answered_code = r->code;
 			secsetup_log_actions(&f->actions);
+		} else {
+			LM_ERR("core failed on a %d reply to REGISTER %.*s: %s; the UE gets a 500\n",
+					r->code, (int)r->call_id.len, r->call_id.s,
+					secsetup_status_str(rc));
+			fail_closed(&f->actions);
 		}
+		f->answered_code = r->code;
 	}
-	if(rc == SECSETUP_OK)
-		memcpy(out, &f->actions, sizeof(*out));
+	memcpy(out, &f->actions, sizeof(*out));
 	lock_release(&f->lock);
-	return rc;
 }
 
 /* After the edits, outside every lock: what the core says happened. */
@@ -156,11 +171,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		}
 		r.expires = ps->code < 300 ? secsetup_msg_expires(rpl) : -1;
 	}
-	if(actions_for(f, &r, &a, &fresh) != SECSETUP_OK) {
-		LM_ERR("core failed on a %d reply to REGISTER %.*s\n", ps->code,
-				(int)r.call_id.len, r.call_id.s);
-		return;
-	}
+	actions_for(f, &r, &a, &fresh);
 	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);

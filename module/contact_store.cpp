@@ -46,6 +46,8 @@ const char* toString(Counter c) noexcept {
       return "failed_sm3_without_keys";
     case Counter::FailedKernel:
       return "failed_kernel";
+    case Counter::FailedChallengeTooLong:
+      return "failed_challenge_too_long";
     case Counter::Count_:
       break;
   }

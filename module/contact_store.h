@@ -41,6 +41,7 @@ enum class Counter : unsigned {
   FailedMismatch,
   FailedSm3WithoutKeys,  // SM3 without a valid ik (or ck for the chosen cipher): 500
   FailedKernel,          // SPI, SA pair or outbound policies refused by the kernel: 500
+  FailedChallengeTooLong,  // SM3's challenge without ik/ck still over kMaxChallengeLen: 500
   Count_
 };
 const char* toString(Counter c) noexcept;

@@ -156,8 +156,11 @@ class Engine {
                 uint64_t now);
   // engine_reply.cpp
   Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now);
-  void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,
-           uint64_t now);
+  void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid,
+           bool challengeTooLong, Actions& a, uint64_t now);
+  void finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
+                  bool keysValid, bool challengeTooLong, Actions& a, uint64_t now);
+  static void refuseTooLongChallenge(Actions& a);
   void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
   // engine_sa.cpp
   // False with why and the counter of the cause (kernel or keys) when nothing was installed.

@@ -9,6 +9,10 @@
 
 namespace secsetup {
 
+namespace {
+constexpr const char* kChallengeTooLong = "the challenge is too long to forward";
+}  // namespace
+
 Actions Engine::onReply(const ReplyFacts& f, uint64_t now) noexcept {
   try {
     unsigned stripe = store_.stripeOf(f.source);
@@ -31,6 +35,7 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
   }
   AkaKeys keys;
   bool keysValid = false;
+  bool challengeTooLong = false;
   if (!f.wwwAuthenticate.empty()) {
     // IK and CK never travel on (profile 5), whatever happens next.
     ChallengeKeys ck = extractChallengeKeys(f.wwwAuthenticate, keys, a.wwwAuthenticate);
@@ -39,6 +44,12 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
       a.wwwAuthenticate.clear();
     } else if (ck.hadIk || ck.hadCk) {
       a.replaceWwwAuthenticate = true;
+      // Its rewrite without the keys does not fit: nothing of it may go on, and the UE
+      // could not answer a challenge it never sees, so no SA is made for it either.
+      challengeTooLong = a.wwwAuthenticate.overflowed();
+    }
+    if (a.wwwAuthenticate.overflowed()) {
+      a.wwwAuthenticate.clear();  // a challenge without keys goes on untouched
     }
     keysValid = ck.parsed && ck.ikValid && (!ck.hadCk || ck.ckValid);
   }
@@ -60,14 +71,23 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort);
   }
-  if (rec == kNil || f.code < 200) {
-    return a;
+  if (rec != kNil && f.code >= 200) {
+    finalReply(stripe, rec, f, keys, keysValid, challengeTooLong, a, now);
   }
+  if (challengeTooLong && a.replyCode == 0) {
+    refuseTooLongChallenge(a);  // a challenge in any other reply: it cannot go on either
+  }
+  return a;
+}
+
+// A final reply to a REGISTER of a known contact, by the contact's phase.
+void Engine::finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
+                        bool keysValid, bool challengeTooLong, Actions& a, uint64_t now) {
   ContactRecord& r = store_.record(rec);
   switch (r.phase) {
     case Phase::Sm1Seen:
       if (f.code == 401) {
-        sm3(stripe, rec, keys, keysValid, a, now);
+        sm3(stripe, rec, keys, keysValid, challengeTooLong, a, now);
       } else {
         endNegotiation(stripe, rec);  // no challenge: nothing to protect with
         settle(stripe, rec);
@@ -95,16 +115,23 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
     default:
       break;
   }
-  return a;
 }
 
-void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid, Actions& a,
-                 uint64_t now) {
+void Engine::refuseTooLongChallenge(Actions& a) {
+  a.replyCode = 500;
+  a.replyReason = "Server Internal Error";
+  a.replaceWwwAuthenticate = true;
+  a.wwwAuthenticate.clear();
+  a.warning = kChallengeTooLong;
+}
+
+void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid,
+                 bool challengeTooLong, Actions& a, uint64_t now) {
   ContactRecord& r = store_.record(rec);
-  const char* why = "SM3 without a valid ik";
-  Counter cause = Counter::FailedSm3WithoutKeys;
+  const char* why = challengeTooLong ? kChallengeTooLong : "SM3 without a valid ik";
+  Counter cause = challengeTooLong ? Counter::FailedChallengeTooLong : Counter::FailedSm3WithoutKeys;
   uint32_t spiP = 0;
-  if (!keysValid || !installPending(r, keys, spiP, why, cause)) {
+  if (challengeTooLong || !keysValid || !installPending(r, keys, spiP, why, cause)) {
     PairSlot proposed{};
     proposed.uePort = r.proposedPort;
     proposed.spiU = r.proposedSpiU;

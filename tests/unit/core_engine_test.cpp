@@ -469,6 +469,41 @@ TEST_F(EngineTest, Sm3WithoutValidIkGives500AndNothing) {
   EXPECT_EQ(std::string::npos, b.wwwAuthenticate.find(kCkHex));
 }
 
+// A challenge whose rewrite without ik/ck is still too long to forward: the UE could never
+// answer it, so nothing is installed and the UE gets a 500 with neither it nor the keys.
+TEST_F(EngineTest, ChallengeTooLongToForwardGives500AndNoSa) {
+  sm1();
+  std::string longWww = "Digest realm=\"ims.example.test\", opaque=\"" + std::string(1100, 'o') +
+                        "\", ik=\"" + kIkHex + "\", ck=\"" + kCkHex + "\"";
+  Actions a = reply(401, 5064, longWww);
+  EXPECT_EQ(500, a.replyCode);
+  EXPECT_TRUE(a.replaceWwwAuthenticate);
+  EXPECT_TRUE(a.wwwAuthenticate.view().empty());
+  EXPECT_FALSE(a.wwwAuthenticate.overflowed());
+  EXPECT_TRUE(a.securitySetup.view().empty());
+  EXPECT_EQ("the challenge is too long to forward", std::string(a.warning.view()));
+  EXPECT_EQ(Event::Failed, a.event);
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(0u, kernel.reservedCount());
+  EXPECT_EQ(0u, store_->used());
+  EXPECT_EQ(1u, store_->counter(Counter::FailedChallengeTooLong));
+  EXPECT_EQ(0u, store_->counter(Counter::FailedSm3WithoutKeys));
+  // One character shorter than the limit once the keys are out: it goes on, without them.
+  sm1();
+  std::string head = "Digest realm=\"ims.example.test\", opaque=\"";
+  std::string fits = head + std::string(1023 - head.size() - 1, 'o') + "\"";
+  Actions b = reply(401, 5064, fits + ", ik=\"" + kIkHex + "\", ck=\"" + kCkHex + "\"");
+  EXPECT_EQ(0, b.replyCode);
+  EXPECT_EQ(fits, std::string(b.wwwAuthenticate.view()));
+  EXPECT_FALSE(b.securitySetup.view().empty());
+  EXPECT_EQ(1u, kernel.livePairs());
+  // A challenge without keys is not the module's to cut: it goes on untouched, whatever its
+  // length (nothing is installed without keys anyway).
+  Actions c = reply(401, 5999, longWww.substr(0, longWww.find(", ik=")));
+  EXPECT_FALSE(c.replaceWwwAuthenticate);
+  EXPECT_EQ(0, c.replyCode);
+}
+
 TEST_F(EngineTest, KernelFailuresGive500AndReleaseTheSpi) {
   kernel.failAddAt(1);
   sm1();

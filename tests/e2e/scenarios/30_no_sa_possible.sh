@@ -10,6 +10,17 @@ scenario_no_sa_possible() {
 	check sm3_without_ik_no_security_setup_to_ue trace_lacks ue '^Security-setup' 
 	check sm3_without_ik_leaves_nothing nothing_left
 
+	# A challenge too long to forward even without ik/ck: the UE gets a 500 without it or
+	# the keys, and no SA is made (not one left for the registration timer to find).
+	scscf_start scscf_too_long scscf_challenge_too_long
+	ue_once "Security-setup: $SM1_LINE" "$AUTH_UNPROTECTED"
+	sipp_wait scscf_too_long
+	check long_challenge_ue_gets_500 status_is ue 500
+	check long_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check long_challenge_not_to_ue trace_lacks ue '^WWW-Authenticate'
+	check long_challenge_warning_names_cause trace_has ue '^Warning: 399 .*too long'
+	check long_challenge_leaves_nothing nothing_left
+
 	# The kernel loses ESP (module unloaded, auto-loading off): creating the SAs fails.
 	local modprobe
 	modprobe=$(cat /proc/sys/kernel/modprobe)
