@@ -94,6 +94,8 @@ static int mod_init(void)
 	if(secsetup_store_init() < 0)
 		return -1;
 	store_ready = 1;
+	if(secsetup_follow_pool_init() < 0)
+		return -1;
 	if(secsetup_counters_register() < 0 || secsetup_timer_register() < 0)
 		return -1;
 	/* A previous run may have been killed: its SAs would strand traffic. */
@@ -118,6 +120,7 @@ static void mod_destroy(void)
 	if(!store_ready)
 		return;
 	secsetup_kernel_cleanup("stop");
+	secsetup_follow_pool_destroy();
 	secsetup_store_destroy();
 	store_ready = 0;
 }

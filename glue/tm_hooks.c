@@ -12,19 +12,27 @@
 #include "msg_edit.h"
 #include "msg_facts.h"
 #include "secsetup_clock.h"
+#include "slot_pool.h"
 #include "tm_hooks.h"
 
 struct tm_binds secsetup_tmb;
 static tm_xapi_t secsetup_xtmb;
 
-/* Kept with the transaction (shared memory) until it ends. The upstream may send its final
- * reply more than once, and tm runs this callback for each copy in whichever worker gets it,
+/* What the reply callback needs of the REGISTER it follows. The upstream may send its final
+ * reply more than once, and tm runs the callback for each copy in whichever worker gets it,
  * concurrently, then relays the copy that reaches its reply lock first. So the first copy
  * asks the core and records the edits; every other copy waits for that and gets the same
- * edits: whichever copy tm relays, the UE sees the same SM4 or SM8. */
+ * edits: whichever copy tm relays, the UE sees the same SM4 or SM8.
+ *
+ * The record is a slot of a pool (slot_pool.h) given back once the final reply has left
+ * (TMCB_RESPONSE_OUT), or when the transaction ends without one; tm holds the slot's number
+ * and generation, so that a copy that comes after the slot went back (tm discards it: a
+ * final reply has been relayed) finds out and leaves it alone. With every slot taken, the
+ * record comes from shm_malloc and lives until the transaction ends, as before the pool. */
 typedef struct followed_register
 {
 	gen_lock_t lock;
+	uint32_t generation; /* pool slots: changes each time the slot goes back */
 	char src_ip[IP_ADDR_MAX_STR_SIZE];
 	unsigned short src_port;
 	char impu[128]; /* empty if longer (the core refuses such an IMPU anyway) */
@@ -32,6 +40,91 @@ typedef struct followed_register
 	int answered_code; /* final code the core has seen, 0 before */
 	secsetup_actions_t actions;
 } followed_register_t;
+
+/* In flight at once: about the REGISTER rate times the S-CSCF's answer time. */
+#define FOLLOW_POOL_SLOTS 1024
+
+static secsetup_slot_pool_t *follow_pool = NULL;
+
+/* tm's callback parameter: a pool slot as (generation << 32) | (slot << 1) | 1, or the
+ * address of a record from shm_malloc (even). */
+static void *pool_handle(unsigned slot, uint32_t generation)
+{
+	return (void *)(((uintptr_t)generation << 32) | ((uintptr_t)slot << 1) | 1);
+}
+
+static int is_pool_handle(void *param)
+{
+	return ((uintptr_t)param & 1) != 0;
+}
+
+/* The record behind param, locked; NULL when its slot has gone back since. */
+static followed_register_t *lock_followed(void *param)
+{
+	followed_register_t *f;
+	uintptr_t h = (uintptr_t)param;
+
+	if(!is_pool_handle(param)) {
+		f = (followed_register_t *)param;
+		lock_get(&f->lock);
+		return f;
+	}
+	if(follow_pool == NULL)
+		return NULL; /* shutting down: tm may end transactions after mod_destroy */
+	f = secsetup_slot_pool_slot(follow_pool, (unsigned)((h & 0xffffffffu) >> 1));
+	lock_get(&f->lock);
+	if(f->generation != (uint32_t)(h >> 32)) {
+		lock_release(&f->lock);
+		return NULL;
+	}
+	return f;
+}
+
+/* A pool slot goes back (once: a second call finds another generation). */
+static void give_back(void *param)
+{
+	followed_register_t *f = lock_followed(param);
+	unsigned slot = (unsigned)(((uintptr_t)param & 0xffffffffu) >> 1);
+
+	if(f == NULL)
+		return;
+	f->generation++;
+	lock_release(&f->lock);
+	secsetup_slot_pool_give(follow_pool, slot);
+}
+
+static void release_followed(void *param)
+{
+	if(is_pool_handle(param)) {
+		give_back(param);
+		return;
+	}
+	lock_destroy(&((followed_register_t *)param)->lock);
+	shm_free(param);
+}
+
+int secsetup_follow_pool_init(void)
+{
+	unsigned i;
+
+	follow_pool = secsetup_slot_pool_create(FOLLOW_POOL_SLOTS, sizeof(followed_register_t));
+	if(follow_pool == NULL) {
+		LM_ERR("no shared memory for %u REGISTER records\n", FOLLOW_POOL_SLOTS);
+		return -1;
+	}
+	for(i = 0; i < FOLLOW_POOL_SLOTS; i++) {
+		followed_register_t *f = secsetup_slot_pool_slot(follow_pool, i);
+		if(lock_init(&f->lock) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void secsetup_follow_pool_destroy(void)
+{
+	secsetup_slot_pool_destroy(follow_pool);
+	follow_pool = NULL;
+}
 
 int secsetup_tm_init(void)
 {
@@ -66,12 +159,6 @@ void secsetup_drop_transaction(sip_msg_t *msg)
 	secsetup_tmb.t_release(msg);
 }
 
-static void release_followed(void *p)
-{
-	lock_destroy(&((followed_register_t *)p)->lock);
-	shm_free(p);
-}
-
 /* When the core cannot say what to do with a final reply, it goes on as a 500 without any
  * WWW-Authenticate: whatever the reply carried (ik, ck) must not reach the UE. */
 static void fail_closed(secsetup_actions_t *a)
@@ -92,7 +179,6 @@ static void actions_for(followed_register_t *f, const secsetup_reply_t *r,
 	int rc;
 
 	*fresh = 0;
-	lock_get(&f->lock);
 	if(f->answered_code != r->code) {
 		rc = secsetup_on_reply(r, secsetup_now(), &f->actions);
 		if(rc == SECSETUP_OK) {
@@ -107,12 +193,11 @@ static void actions_for(followed_register_t *f, const secsetup_reply_t *r,
 		f->answered_code = r->code;
 	}
 	memcpy(out, &f->actions, sizeof(*out));
-	lock_release(&f->lock);
 }
 
 /* After the edits, outside every lock: what the core says happened. */
-static void raise_reply_event(const followed_register_t *f,
-		const secsetup_reply_t *r, const secsetup_actions_t *a)
+static void raise_reply_event(const secsetup_reply_t *r, const secsetup_actions_t *a,
+		const char *impu)
 {
 	secsetup_event_data_t e;
 
@@ -121,89 +206,137 @@ static void raise_reply_event(const followed_register_t *f,
 	memset(&e, 0, sizeof(e));
 	e.event = a->event;
 	e.ue = r->src_ip;
-	e.port = a->event_port != 0 ? a->event_port : f->src_port;
+	e.port = a->event_port != 0 ? a->event_port : r->src_port;
 	e.call_id = r->call_id;
-	e.impu = secsetup_text(f->impu);
+	e.impu = secsetup_text(impu);
 	e.reason = secsetup_text(a->event_reason);
 	e.spi_p = a->event_spi_p;
 	e.spi_u = a->event_spi_u;
 	secsetup_event_raise(&e);
 }
 
-static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
+/* The reply's own values for the core: Call-ID, challenge, granted expiry. */
+static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_t *r)
 {
-	followed_register_t *f = (followed_register_t *)*ps->param;
-	sip_msg_t *rpl = ps->rpl;
-	secsetup_reply_t r;
-	secsetup_actions_t a;
 	hdr_field_t *www;
-	int faked = rpl == NULL || rpl == FAKED_REPLY;
-	int fresh;
 
-	if(f == NULL || ps->code < 200)
-		return;
-	memset(&r, 0, sizeof(r));
-	r.to_register = 1;
-	r.src_ip.s = f->src_ip;
-	r.src_ip.len = strlen(f->src_ip);
-	r.src_port = f->src_port;
-	r.code = ps->code;
-	r.expires = -1;
-	r.forwarded_failure = f->failure;
 	if(faked) {
 		/* A local timeout: no headers to read or edit, the core still learns it. */
 		if(t->uas.request == NULL || t->uas.request->callid == NULL)
-			return;
-		r.call_id.s = t->uas.request->callid->body.s;
-		r.call_id.len = t->uas.request->callid->body.len;
-	} else {
-		if(parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
-			LM_ERR("cannot parse the reply to a REGISTER\n");
-			return;
-		}
-		r.call_id.s = rpl->callid->body.s;
-		r.call_id.len = rpl->callid->body.len;
-		www = secsetup_find_header(
-				rpl, "WWW-Authenticate", sizeof("WWW-Authenticate") - 1);
-		if(www != NULL) {
-			r.www_authenticate.s = www->body.s;
-			r.www_authenticate.len = www->body.len;
-		}
-		r.expires = ps->code < 300 ? secsetup_msg_expires(rpl) : -1;
+			return -1;
+		r->call_id.s = t->uas.request->callid->body.s;
+		r->call_id.len = t->uas.request->callid->body.len;
+		return 0;
 	}
+	if(parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
+		LM_ERR("cannot parse the reply to a REGISTER\n");
+		return -1;
+	}
+	r->call_id.s = rpl->callid->body.s;
+	r->call_id.len = rpl->callid->body.len;
+	www = secsetup_find_header(rpl, "WWW-Authenticate", sizeof("WWW-Authenticate") - 1);
+	if(www != NULL) {
+		r->www_authenticate.s = www->body.s;
+		r->www_authenticate.len = www->body.len;
+	}
+	r->expires = r->code < 300 ? secsetup_msg_expires(rpl) : -1;
+	return 0;
+}
+
+static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
+{
+	void *param = *ps->param;
+	followed_register_t *f;
+	sip_msg_t *rpl = ps->rpl;
+	secsetup_reply_t r;
+	secsetup_actions_t a;
+	char src_ip[IP_ADDR_MAX_STR_SIZE];
+	char impu[sizeof(f->impu)];
+	int faked = rpl == NULL || rpl == FAKED_REPLY;
+	int fresh;
+
+	if(param == NULL || ps->code < 200)
+		return;
+	if(type & TMCB_RESPONSE_OUT) {
+		/* The final reply has left: any later copy is tm's to discard. */
+		if(is_pool_handle(param))
+			give_back(param);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.to_register = 1;
+	r.code = ps->code;
+	r.expires = -1;
+	if(read_reply(t, rpl, faked, &r) < 0)
+		return;
+	f = lock_followed(param);
+	if(f == NULL)
+		return; /* a copy after the final reply left: tm discards it */
+	/* Copied out: once unlocked, the slot may go back and be reused. */
+	memcpy(src_ip, f->src_ip, sizeof(src_ip));
+	memcpy(impu, f->impu, sizeof(impu));
+	r.src_ip.s = src_ip;
+	r.src_ip.len = strlen(src_ip);
+	r.src_port = f->src_port;
+	r.forwarded_failure = f->failure;
 	actions_for(f, &r, &a, &fresh);
+	lock_release(&f->lock);
 	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
 	if(fresh)
-		raise_reply_event(f, &r, &a);
+		raise_reply_event(&r, &a, impu);
+}
+
+/* A record for a new transaction: a pool slot, else shared memory; NULL without either. */
+static followed_register_t *new_followed(void **param)
+{
+	followed_register_t *f;
+	unsigned slot;
+
+	if(follow_pool != NULL && secsetup_slot_pool_take(follow_pool, &slot) == 0) {
+		f = secsetup_slot_pool_slot(follow_pool, slot);
+		*param = pool_handle(slot, f->generation);
+		return f;
+	}
+	f = shm_malloc(sizeof(*f));
+	if(f == NULL) {
+		LM_ERR("no shared memory\n");
+		return NULL;
+	}
+	memset(f, 0, sizeof(*f));
+	if(lock_init(&f->lock) == NULL) {
+		shm_free(f);
+		return NULL;
+	}
+	*param = f;
+	return f;
 }
 
 int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
 		unsigned short src_port, secsetup_str_t impu, int failure)
 {
-	followed_register_t *f = shm_malloc(sizeof(*f));
+	void *param;
+	followed_register_t *f = new_followed(&param);
 
-	if(f == NULL) {
-		LM_ERR("no shared memory\n");
+	if(f == NULL)
 		return -1;
-	}
-	memset(f, 0, sizeof(*f));
-	if(lock_init(&f->lock) == NULL) {
-		shm_free(f);
-		return -1;
-	}
 	strncpy(f->src_ip, src_ip, sizeof(f->src_ip) - 1);
+	f->src_ip[sizeof(f->src_ip) - 1] = '\0';
 	f->src_port = src_port;
-	if(impu.s != NULL && impu.len < sizeof(f->impu))
+	f->impu[0] = '\0';
+	if(impu.s != NULL && impu.len < sizeof(f->impu)) {
 		memcpy(f->impu, impu.s, impu.len);
+		f->impu[impu.len] = '\0';
+	}
 	f->failure = failure;
+	f->answered_code = 0;
 	/* Before t_relay the transaction does not exist yet: tm keeps the callback for it. */
-	if(secsetup_tmb.register_tmcb(msg, 0, TMCB_RESPONSE_IN, on_register_reply, f,
-			   release_followed)
+	if(secsetup_tmb.register_tmcb(msg, 0, TMCB_RESPONSE_IN | TMCB_RESPONSE_OUT,
+			   on_register_reply, param, release_followed)
 			<= 0) {
 		LM_ERR("cannot follow the REGISTER transaction\n");
-		release_followed(f);
+		release_followed(param);
 		return -1;
 	}
 	return 0;

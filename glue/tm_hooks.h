@@ -8,6 +8,9 @@ extern struct tm_binds secsetup_tmb;
 
 /* Binds to tm; from mod_init. */
 int secsetup_tm_init(void);
+/* The records of REGISTER transactions in flight (mod_init, after the shared memory). */
+int secsetup_follow_pool_init(void);
+void secsetup_follow_pool_destroy(void);
 
 /* True if msg retransmits a request tm already handles (tm has answered it again): the core
  * must see every request once. */
