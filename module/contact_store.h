@@ -128,7 +128,7 @@ class ContactStore {
   void unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   uint32_t* wheel(unsigned stripe) const noexcept;
   uint64_t& lastTick(unsigned stripe) const noexcept;
-  uint64_t hashAddr(const uint8_t* ip, uint16_t port) const noexcept;
+  uint64_t hashAddr(uint8_t family, const uint8_t* ip, uint16_t port) const noexcept;
   void unlinkCall(unsigned stripe, uint32_t rec) noexcept;
   void unschedule(unsigned stripe, uint32_t rec) noexcept;
 

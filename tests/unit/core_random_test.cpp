@@ -2,6 +2,7 @@
 // equals SPI_U, no live SPI is reused, and everything is gone once time runs out.
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <set>
 
@@ -57,6 +58,29 @@ class RandomEngineTest : public EngineTest {
       std::set<uint32_t> distinct(want.begin(), want.end());
       EXPECT_EQ(std::multiset<uint32_t>(distinct.begin(), distinct.end()), have) << step;
     }
+    // A free record is blank (allocate() writes only its free-list link): nothing the engine
+    // does after a release may leave a trace in it.
+    uint32_t blankChecked = 0;
+    for (uint32_t i = 0; i < store_->capacity(); ++i) {
+      ContactRecord c;
+      std::memcpy(&c, &store_->record(i), sizeof(c));  // padding too
+      if (c.phase != Phase::Free) {
+        continue;
+      }
+      EXPECT_TRUE(c.wheelPrev == kNil && c.wheelNext == kNil && c.wheelSlot == kNil &&
+                  c.addr[0].next == kNil && c.addr[1].next == kNil)
+          << "record " << i << ", step " << step;
+      c.callNext = c.wheelPrev = c.wheelNext = c.wheelSlot = 0;
+      c.addr[0].next = c.addr[1].next = 0;
+      for (SpiLink& k : c.spi) {
+        EXPECT_EQ(kNil, k.next) << "record " << i << ", step " << step;
+        k.next = 0;
+      }
+      static const unsigned char kZero[sizeof(ContactRecord)] = {};
+      EXPECT_EQ(0, std::memcmp(&c, kZero, sizeof(c))) << "record " << i << ", step " << step;
+      ++blankChecked;
+    }
+    EXPECT_EQ(store_->capacity() - store_->used(), blankChecked) << step;
   }
 };
 
