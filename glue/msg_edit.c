@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,44 +24,75 @@ int secsetup_msg_edit_init(void)
 	return 0;
 }
 
+/* Appends the pieces (NULL-terminated list of strings) to buf at *len; -1 if they do not
+ * fit. Plain copies: snprintf's set-up costs more than these few short lines. */
+static int append_text(char *buf, int size, int *len, ...)
+{
+	va_list ap;
+	const char *piece;
+	size_t n;
+
+	va_start(ap, len);
+	while((piece = va_arg(ap, const char *)) != NULL) {
+		n = strlen(piece);
+		if(n >= (size_t)(size - *len)) {
+			va_end(ap);
+			return -1;
+		}
+		memcpy(buf + *len, piece, n);
+		*len += (int)n;
+	}
+	va_end(ap);
+	buf[*len] = '\0';
+	return 0;
+}
+
 /* Every header the core may add, as one CRLF-terminated block; returns its length. */
 static int extra_headers(const secsetup_actions_t *a, char *buf, int size,
 		int with_setup_and_auth)
 {
 	int len = 0;
+	char seconds[16];
 
 	buf[0] = '\0';
-#define APPEND(...)                                                       \
-	do {                                                                  \
-		int n_ = snprintf(buf + len, size - len, __VA_ARGS__);            \
-		if(n_ < 0 || n_ >= size - len)                                    \
-			return -1;                                                    \
-		len += n_;                                                        \
-	} while(0)
-	if(with_setup_and_auth && a->security_setup[0] != '\0')
-		APPEND("Security-setup: %s\r\n", a->security_setup);
+	if(with_setup_and_auth && a->security_setup[0] != '\0'
+			&& append_text(buf, size, &len, "Security-setup: ", a->security_setup,
+					   "\r\n", NULL)
+					   < 0)
+		return -1;
 	if(with_setup_and_auth && a->replace_www_authenticate
-			&& a->www_authenticate[0] != '\0')
-		APPEND("WWW-Authenticate: %s\r\n", a->www_authenticate);
-	if(a->failure != SECSETUP_FAILURE_NONE && a->failure_token[0] != '\0')
-		APPEND("Failure: %s\r\n", a->failure_token);
-	if(a->warning[0] != '\0')
-		APPEND("Warning: 399 secsetup \"%s\"\r\n", a->warning);
-	if(a->retry_after > 0)
-		APPEND("Retry-After: %u\r\n", a->retry_after);
-#undef APPEND
+			&& a->www_authenticate[0] != '\0'
+			&& append_text(buf, size, &len, "WWW-Authenticate: ", a->www_authenticate,
+					   "\r\n", NULL)
+					   < 0)
+		return -1;
+	if(a->failure != SECSETUP_FAILURE_NONE && a->failure_token[0] != '\0'
+			&& append_text(buf, size, &len, "Failure: ", a->failure_token, "\r\n", NULL)
+					   < 0)
+		return -1;
+	if(a->warning[0] != '\0'
+			&& append_text(buf, size, &len, "Warning: 399 secsetup \"", a->warning,
+					   "\"\r\n", NULL)
+					   < 0)
+		return -1;
+	if(a->retry_after > 0) {
+		snprintf(seconds, sizeof(seconds), "%u", a->retry_after); /* 503s only */
+		if(append_text(buf, size, &len, "Retry-After: ", seconds, "\r\n", NULL) < 0)
+			return -1;
+	}
 	return len;
 }
 
-static int remove_headers(sip_msg_t *msg, const char *name, int name_len)
+static int remove_headers(
+		sip_msg_t *msg, enum _hdr_types_t type, const char *name, int name_len)
 {
 	hdr_field_t *hf;
 
 	for(hf = msg->headers; hf != NULL; hf = hf->next) {
-		if(hf->name.len != name_len || strncasecmp(hf->name.s, name, name_len) != 0)
+		if(!secsetup_header_is(hf, type, name, name_len))
 			continue;
 		if(del_lump(msg, hf->name.s - msg->buf, hf->len, 0) == NULL) {
-			LM_ERR("cannot remove a %.*s header\n", name_len, name);
+			LM_ERR("cannot remove a %.*s header\n", hf->name.len, hf->name.s);
 			return -1;
 		}
 	}
@@ -124,7 +156,8 @@ int secsetup_apply_to_request(sip_msg_t *msg, const secsetup_actions_t *a)
 	int len;
 
 	if(a->strip_security_setup
-			&& remove_headers(msg, "Security-setup", sizeof("Security-setup") - 1)
+			&& remove_headers(msg, HDR_OTHER_T, "Security-setup",
+					   sizeof("Security-setup") - 1)
 					   < 0)
 		return -1;
 	len = extra_headers(a, buf, sizeof(buf), 0);
@@ -144,9 +177,7 @@ int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a)
 			&& replace_status(rpl, a->reply_code, a->reply_reason) < 0)
 		return -1;
 	if(a->replace_www_authenticate
-			&& remove_headers(rpl, "WWW-Authenticate",
-					   sizeof("WWW-Authenticate") - 1)
-					   < 0)
+			&& remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
 		return -1;
 	len = extra_headers(a, buf, sizeof(buf), 1);
 	if(len < 0)

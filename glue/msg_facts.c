@@ -16,12 +16,23 @@ void secsetup_ip_text(struct ip_addr *ip, char *buf)
 	buf[len > 0 ? len : 0] = '\0';
 }
 
-hdr_field_t *secsetup_find_header(sip_msg_t *msg, const char *name, int len)
+int secsetup_header_is(const hdr_field_t *hf, enum _hdr_types_t type, const char *name, int len)
+{
+	/* Kamailio has typed every header it knows while parsing: only the others need a look
+	 * at their names. */
+	if(hf->type != type)
+		return 0;
+	return type != HDR_OTHER_T
+		   || (hf->name.len == len && strncasecmp(hf->name.s, name, len) == 0);
+}
+
+hdr_field_t *secsetup_find_header(
+		sip_msg_t *msg, enum _hdr_types_t type, const char *name, int len)
 {
 	hdr_field_t *hf;
 
 	for(hf = msg->headers; hf != NULL; hf = hf->next) {
-		if(hf->name.len == len && strncasecmp(hf->name.s, name, len) == 0)
+		if(secsetup_header_is(hf, type, name, len))
 			return hf;
 	}
 	return NULL;
@@ -87,8 +98,7 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
 	if(msg->authorization != NULL)
 		r->authorization = view(msg->authorization->body);
 	for(hf = msg->headers; hf != NULL; hf = hf->next) {
-		if(hf->name.len != sizeof(SETUP_HDR_NAME) - 1
-				|| strncasecmp(hf->name.s, SETUP_HDR_NAME, hf->name.len) != 0)
+		if(!secsetup_header_is(hf, HDR_OTHER_T, SETUP_HDR_NAME, sizeof(SETUP_HDR_NAME) - 1))
 			continue;
 		if(n < SECSETUP_MAX_SETUP_HEADERS)
 			f->setup[n] = view(hf->body);

@@ -24,8 +24,13 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *facts);
 /* Expiry a REGISTER asks for or a 2xx grants: Contact's expires, else Expires, else -1. */
 long secsetup_msg_expires(sip_msg_t *msg);
 
-/* The first header named name (case-insensitive), or NULL. */
-hdr_field_t *secsetup_find_header(sip_msg_t *msg, const char *name, int len);
+/* hf is of that type; for HDR_OTHER_T (headers Kamailio does not know, such as
+ * Security-setup) also of that name, in any case. */
+int secsetup_header_is(const hdr_field_t *hf, enum _hdr_types_t type, const char *name, int len);
+
+/* The first header that secsetup_header_is, or NULL. */
+hdr_field_t *secsetup_find_header(
+		sip_msg_t *msg, enum _hdr_types_t type, const char *name, int len);
 
 /* Copies an address as text into buf (IP_ADDR_MAX_STR_SIZE). */
 void secsetup_ip_text(struct ip_addr *ip, char *buf);

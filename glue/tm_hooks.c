@@ -234,7 +234,7 @@ static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_
 	}
 	r->call_id.s = rpl->callid->body.s;
 	r->call_id.len = rpl->callid->body.len;
-	www = secsetup_find_header(rpl, "WWW-Authenticate", sizeof("WWW-Authenticate") - 1);
+	www = secsetup_find_header(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0);
 	if(www != NULL) {
 		r->www_authenticate.s = www->body.s;
 		r->www_authenticate.len = www->body.len;
