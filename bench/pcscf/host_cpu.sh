@@ -33,9 +33,12 @@ quiet) CFG_SUFFIX=-quiet ;;
 *) echo "BENCH_CPU_LOG: shipped or quiet" >&2; exit 2 ;;
 esac
 NET=${BENCH_CPU_NET:-127.0.82}
-ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE_WARMUP=$NET.5
-# The measured UEs' address k (1..): NET.4, then 127.0.<83..>.4 (loopback takes all of 127/8).
-ue_address() { if [ "$1" = 1 ]; then echo "$NET.4"; else echo "127.0.$((82 + $1)).4"; fi; }
+# Side by side, the module's Kamailio uses the next ten /24s (NET's third number + 10).
+NET_B=${NET%.*}.$((${NET##*.} + 10))
+# Addresses of the instance on net N (a /24 of 127/8, which loopback takes whole): .1
+# access, .2 core, .3 S-CSCF, .5 warm-up UEs; measured UE address k (1..): N.4, then .4 of
+# the next /24s.
+ue_address() { if [ "$2" = 1 ]; then echo "$1.4"; else echo "${1%.*}.$((${1##*.} + $2 - 1)).4"; fi; }
 HZ=$(getconf CLK_TCK)
 # SIPp's spibase is one digit per instance.
 [ "$BENCH_CPU_UE_ADDRESSES" -ge 1 ] && [ "$BENCH_CPU_UE_ADDRESSES" -le 9 ] || { echo "BENCH_CPU_UE_ADDRESSES: 1 to 9" >&2; exit 2; }
@@ -58,15 +61,18 @@ trap cleanup EXIT
 # children (each process faults on its own first touch of a shared-memory page).
 tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15; f += $10 } END { print u + 0, s + 0, f + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
 
-# run NAME CFG MEM-OPTIONS: one fresh Kamailio under load; appends "ok failed utime stime" to NAME.
+# run NAME CFG MEM-OPTIONS NET: one fresh Kamailio under load on the addresses of NET;
+# appends "ok failed utime stime faults" to NAME.
 run() {
-	local name=$1 cfg=$2 mem=$3 i u0 s0 f0 u1 s1 f1 st
-	/usr/sbin/kamailio -f "$OUT/$cfg$CFG_SUFFIX.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$SOCKS/ctl\"" \
+	local name=$1 cfg=$2 mem=$3 net=$4 i u0 s0 f0 u1 s1 f1 st socks=$SOCKS/$1
+	local ACCESS=$net.1 CORE=$net.2 SCSCF=$net.3 UE_WARMUP=$net.5
+	mkdir -p "$socks"
+	/usr/sbin/kamailio -f "$OUT/$cfg$CFG_SUFFIX.cfg" -L "$MODULES" -A "CTL_SOCKET=\"unix:$socks/ctl\"" \
 		-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"" \
-		$mem -DD -E -m 512 -M 16 -Y "$SOCKS" -P "$SOCKS/pid" -w "$SOCKS" >>"$OUT/$name-kamailio.log" 2>&1 &
+		$mem -DD -E -m 512 -M 16 -Y "$socks" -P "$socks/pid" -w "$socks" >>"$OUT/$name-kamailio.log" 2>&1 &
 	KPID=$!
 	for i in $(seq 1 100); do
-		/usr/sbin/kamcmd -s "unix:$SOCKS/ctl" core.uptime >/dev/null 2>&1 && break
+		/usr/sbin/kamcmd -s "unix:$socks/ctl" core.uptime >/dev/null 2>&1 && break
 		sleep 0.1
 	done
 	if [ "$BENCH_CPU_WARMUP" -gt 0 ]; then
@@ -97,7 +103,7 @@ run() {
 	# One SIPp per UE address, the calls and the in-flight limit shared out among them.
 	local k pids=()
 	for ((k = 1; k <= BENCH_CPU_UE_ADDRESSES; k++)); do
-		/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$(ue_address "$k")" \
+		/usr/bin/sipp -nostdin -sf "$BENCH_DIR/ue_register.xml" -t un -max_socket 15000 -i "$(ue_address "$net" "$k")" \
 			-set spibase "$k" -set pcscf "$ACCESS" -set pport 5060 -set agent 0 -set dereg 0 \
 			-m $((BENCH_CPU_CALLS / BENCH_CPU_UE_ADDRESSES)) -l $((BENCH_CPU_CONCURRENT / BENCH_CPU_UE_ADDRESSES)) \
 			-r 100000 -d 0 -trace_stat -stf "$OUT/$name.$k.csv" "$ACCESS:5062" >>"$OUT/$name-ue.log" 2>&1 </dev/null &
@@ -118,6 +124,7 @@ run() {
 }
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "${BENCH_CPU_SIDE_BY_SIDE:-0}" != 1 ] || say "side by side: both Kamailios loaded at once (module on $NET_B.x)"
 say "$BENCH_CPU_CALLS registrations per run from $BENCH_CPU_UE_ADDRESSES UE address(es) after a warm-up of $BENCH_CPU_WARMUP, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
 for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	mem=""
@@ -125,9 +132,17 @@ for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	for ((r = 1; r <= BENCH_CPU_ROUNDS; r++)); do
 		# The order within a round alternates, so that a drift of the host's load between
 		# the two runs of a round does not always favour the same cfg.
+		if [ "${BENCH_CPU_SIDE_BY_SIDE:-0}" = 1 ]; then
+			# Both at once, each on its own addresses: what the host's load does to one it
+			# does to the other, where runs one after the other see different moments.
+			run "$mm-baseline" baseline "$mem" "$NET" &
+			run "$mm-module" module "$mem" "$NET_B" &
+			wait
+			continue
+		fi
 		if [ $((r % 2)) = 1 ]; then order="baseline module"; else order="module baseline"; fi
 		for cfg in $order; do
-			run "$mm-$cfg" "$cfg" "$mem"
+			run "$mm-$cfg" "$cfg" "$mem" "$NET"
 		done
 	done
 	paste -d' ' "$OUT/$mm-baseline" "$OUT/$mm-module" | awk -v hz="$HZ" -v mm="$mm" '
