@@ -282,6 +282,20 @@ kipsec::IpAddress ContactStore::pcscfAddress(const ContactRecord& r) noexcept {
   return a;
 }
 
+void ContactStore::prefetchAddrHead(unsigned stripe, const kipsec::IpAddress& ip,
+                                    uint16_t port) const noexcept {
+  const uint64_t h = hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
+  __builtin_prefetch(&addrHeads(stripe)[h & bucketMask_]);
+}
+
+void ContactStore::prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept {
+  __builtin_prefetch(&callHeads(stripe)[callIdHash & bucketMask_]);
+}
+
+void ContactStore::prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept {
+  __builtin_prefetch(&spiHeads(stripe)[hashSpi(spi) & bucketMask_]);
+}
+
 uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip,
                                   uint16_t port) const noexcept {
   const uint64_t h = hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
@@ -460,9 +474,8 @@ void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
   // The record's SPIs as a set: a pair that moves (pending becomes active) keeps its
   // entries; only SPIs that come or go touch the chains.
   ContactRecord& c = records()[rec];
-  // Most settles change no SPI (a timer, a phase, pending becoming active): when every SPI
-  // of a non-empty pair is indexed and every indexed key is such an SPI, nothing is to do.
-  // Straight-line compares, no loops over the set.
+  // Most settles change no SPI (a timer, a phase, pending becoming active): straight-line
+  // compares find that first; the general pass below would change nothing either.
   const uint32_t w0 = c.active.state != PairState::Empty ? c.active.spiP : 0;
   const uint32_t w1 = c.active.state != PairState::Empty ? c.active.spiU : 0;
   const uint32_t w2 = c.pending.state != PairState::Empty ? c.pending.spiP : 0;
@@ -471,52 +484,37 @@ void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
   if ((w0 | w1 | w2 | w3 | k0 | k1 | k2 | k3) == 0) {
     return;  // no pair and nothing indexed (an SM1 stored)
   }
-  auto indexed = [k0, k1, k2, k3](uint32_t s) {
-    return s == 0 || s == k0 || s == k1 || s == k2 || s == k3;
-  };
+  // The usual layouts, in two 8-byte compares each: a pending pair's SPIs are linked into the
+  // first free slots (0 and 1), so the keys read as the pairs' SPIs either in place (once it
+  // became active) or with the halves swapped (while it is pending).
+  const uint64_t w01 = (uint64_t{w1} << 32) | w0, w23 = (uint64_t{w3} << 32) | w2;
+  const uint64_t k01 = (uint64_t{k1} << 32) | k0, k23 = (uint64_t{k3} << 32) | k2;
+  if ((w01 == k01 && w23 == k23) || (w01 == k23 && w23 == k01)) {
+    return;
+  }
   auto isWanted = [w0, w1, w2, w3](uint32_t k) {
     return k == 0 || k == w0 || k == w1 || k == w2 || k == w3;
   };
-  if (indexed(w0) && indexed(w1) && indexed(w2) && indexed(w3) && isWanted(k0) &&
-      isWanted(k1) && isWanted(k2) && isWanted(k3)) {
-    return;
-  }
-  uint32_t want[kSpiSlots] = {};
-  unsigned n = 0;
-  for (const PairSlot* p : {&c.active, &c.pending}) {
-    if (p->state != PairState::Empty) {
-      want[n++] = p->spiP;
-      want[n++] = p->spiU;
-    }
-  }
-  auto wanted = [&want, n](uint32_t key) {
-    for (unsigned i = 0; i < n; ++i) {
-      if (want[i] == key) {
-        return true;
-      }
-    }
-    return false;
-  };
   for (unsigned k = 0; k < kSpiSlots; ++k) {
-    if (c.spi[k].key != 0 && !wanted(c.spi[k].key)) {
+    if (!isWanted(c.spi[k].key)) {
       unlinkSpi(stripe, rec, k);
     }
   }
-  for (unsigned i = 0; i < n; ++i) {
-    if (want[i] == 0) {
-      continue;  // no SA has SPI 0
+  // Every indexed key is now wanted, so an SPI not yet indexed finds a free slot (at most
+  // four distinct SPIs); slots fill from the first, which the layouts above rely on.
+  unsigned freeSlot = 0;
+  for (uint32_t spi : {w0, w1, w2, w3}) {
+    if (spi == 0 || spi == c.spi[0].key || spi == c.spi[1].key || spi == c.spi[2].key ||
+        spi == c.spi[3].key) {
+      continue;  // no SA has SPI 0; an SPI both pairs use is indexed once
     }
-    bool present = false;
-    unsigned freeSlot = kSpiSlots;
-    for (unsigned k = 0; k < kSpiSlots; ++k) {
-      present = present || c.spi[k].key == want[i];
-      if (c.spi[k].key == 0 && freeSlot == kSpiSlots) {
-        freeSlot = k;
-      }
+    while (freeSlot < kSpiSlots && c.spi[freeSlot].key != 0) {
+      ++freeSlot;
     }
-    if (!present && freeSlot != kSpiSlots) {
-      linkSpi(stripe, rec, freeSlot, want[i]);
+    if (freeSlot == kSpiSlots) {
+      return;
     }
+    linkSpi(stripe, rec, freeSlot, spi);
   }
 }
 
@@ -553,14 +551,19 @@ void ContactStore::unschedule(unsigned stripe, uint32_t rec) noexcept {
 }
 
 void ContactStore::schedule(unsigned stripe, uint32_t rec, uint64_t deadline) noexcept {
-  unschedule(stripe, rec);
   ContactRecord& c = records()[rec];
-  c.deadline = deadline;
   if (deadline == 0) {
+    unschedule(stripe, rec);
+    c.deadline = 0;
     return;
   }
   uint64_t at = deadline > lastTick(stripe) ? deadline : lastTick(stripe) + 1;
   uint32_t slot = static_cast<uint32_t>(at % kWheelSlots);
+  c.deadline = deadline;
+  if (c.wheelSlot == slot) {
+    return;  // already in that slot's list, whose order does not matter (collectDue)
+  }
+  unschedule(stripe, rec);
   uint32_t& head = wheel(stripe)[slot];
   c.wheelSlot = slot;
   c.wheelPrev = kNil;

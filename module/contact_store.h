@@ -75,6 +75,14 @@ class ContactStore {
   // The (seeded) index hash of a Call-ID.
   uint64_t hashCallId(std::string_view callId) const noexcept;
 
+  // Start loading the index heads a later findByAddr(ip, port) or findByCallId (callIdHash)
+  // and linkSpi of spi will read, so that their cache misses overlap the parse and key work
+  // that comes before the lookups instead of stalling them. No effect on the store.
+  void prefetchAddrHead(unsigned stripe, const kipsec::IpAddress& ip,
+                        uint16_t port) const noexcept;
+  void prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept;
+  void prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept;
+
   // A zeroed record with ip set, phase Sm1Seen, not yet indexed; kNil when full.
   uint32_t allocate(const kipsec::IpAddress& ip) noexcept;
   // Unindexes, unschedules and frees the record.

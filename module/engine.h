@@ -142,7 +142,8 @@ class Engine {
  private:
   // engine_request.cpp
   Actions requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now);
-  Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t callIdHash,
+                              uint64_t now);
   Actions protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now);
   // Counts the negotiation and parses the one Security-setup of an SM1; false with the
   // refusal (MalformedSecuritySetup) otherwise.
