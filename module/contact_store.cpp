@@ -256,16 +256,14 @@ uint64_t ContactStore::hashSpi(uint32_t spi) const noexcept {
 }
 
 unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
-  // The hash's top 32 bits scaled to [0, stripes) by a multiply (a division costs tens of
-  // cycles, and every request and reply asks).
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
+  // Only a lock is chosen here, among a few stripes: one multiply of the seeded address
+  // words mixes enough for that and keeps the chain short (every request and reply waits
+  // for it). The product's top 32 bits are scaled to [0, stripes) by a multiply (a division
+  // costs tens of cycles).
   uint64_t a, b;
   addressWords(static_cast<uint8_t>(ip.family), ip.bytes.data(), a, b);
-  uint64_t h = (seed_ ^ a) * kMul;
-  h ^= h >> 29;
-  h = (h ^ b ^ (uint64_t{16} << 56)) * kMul;
-  const uint64_t top = mix(h ^ (h >> 32)) >> 32;
-  return static_cast<unsigned>((top * stripes_) >> 32);
+  const uint64_t h = (seed_ ^ a ^ (b * 0xc2b2ae3d27d4eb4full)) * 0x9e3779b97f4a7c15ull;
+  return static_cast<unsigned>(((h >> 32) * stripes_) >> 32);
 }
 
 kipsec::IpAddress ContactStore::ueAddress(const ContactRecord& r) noexcept {
