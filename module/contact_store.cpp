@@ -280,10 +280,8 @@ kipsec::IpAddress ContactStore::pcscfAddress(const ContactRecord& r) noexcept {
   return a;
 }
 
-void ContactStore::prefetchAddrHead(unsigned stripe, const kipsec::IpAddress& ip,
-                                    uint16_t port) const noexcept {
-  const uint64_t h = hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
-  __builtin_prefetch(&addrHeads(stripe)[h & bucketMask_]);
+void ContactStore::prefetchAddrHead(unsigned stripe, uint64_t addrHash) const noexcept {
+  __builtin_prefetch(&addrHeads(stripe)[addrHash & bucketMask_]);
 }
 
 void ContactStore::prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept {
@@ -294,10 +292,9 @@ void ContactStore::prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept
   __builtin_prefetch(&spiHeads(stripe)[hashSpi(spi) & bucketMask_]);
 }
 
-uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip,
-                                  uint16_t port) const noexcept {
-  const uint64_t h = hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
-  uint32_t node = addrHeads(stripe)[h & bucketMask_];
+uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port,
+                                  uint64_t addrHash) const noexcept {
+  uint32_t node = addrHeads(stripe)[addrHash & bucketMask_];
   const ContactRecord* r = records();
   while (node != kNil) {
     const ContactRecord& c = r[node / 2];
@@ -372,10 +369,11 @@ void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {
   locks_.unlock(locks_.ctx, freeLock);
 }
 
-void ContactStore::linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept {
+void ContactStore::linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port,
+                            uint64_t addrHash) noexcept {
   unlinkAddr(stripe, rec, slot);
   ContactRecord& c = records()[rec];
-  uint32_t& head = addrHeads(stripe)[hashAddr(c.family, c.ueIp, port) & bucketMask_];
+  uint32_t& head = addrHeads(stripe)[addrHash & bucketMask_];
   c.addr[slot].port = port;
   c.addr[slot].next = head;
   c.addr[slot].linked = 1;

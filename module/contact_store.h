@@ -64,7 +64,16 @@ class ContactStore {
   void lockStripe(unsigned s) noexcept { locks_.lock(locks_.ctx, s); }
   void unlockStripe(unsigned s) noexcept { locks_.unlock(locks_.ctx, s); }
 
-  uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port) const noexcept;
+  uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port) const noexcept {
+    return findByAddr(stripe, ip, port, addrHash(ip, port));
+  }
+  // With (ip, port)'s addrHash, computed once per message by a caller that needs it again.
+  uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port,
+                      uint64_t addrHash) const noexcept;
+  // The (seeded) index hash of a UE address and port.
+  uint64_t addrHash(const kipsec::IpAddress& ip, uint16_t port) const noexcept {
+    return hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
+  }
   uint32_t findByCallId(unsigned stripe, const kipsec::IpAddress& ip,
                         std::string_view callId) const noexcept {
     return findByCallId(stripe, ip, callId, hashCallId(callId));
@@ -78,8 +87,7 @@ class ContactStore {
   // Start loading the index heads a later findByAddr(ip, port) or findByCallId (callIdHash)
   // and linkSpi of spi will read, so that their cache misses overlap the parse and key work
   // that comes before the lookups instead of stalling them. No effect on the store.
-  void prefetchAddrHead(unsigned stripe, const kipsec::IpAddress& ip,
-                        uint16_t port) const noexcept;
+  void prefetchAddrHead(unsigned stripe, uint64_t addrHash) const noexcept;
   void prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept;
   void prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept;
 
@@ -88,7 +96,13 @@ class ContactStore {
   // Unindexes, unschedules and frees the record.
   void release(unsigned stripe, uint32_t rec) noexcept;
 
-  void linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept;
+  void linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port) noexcept {
+    const ContactRecord& c = record(rec);
+    linkAddr(stripe, rec, slot, port, hashAddr(c.family, c.ueIp, port));
+  }
+  // With the record's address and port's addrHash.
+  void linkAddr(unsigned stripe, uint32_t rec, unsigned slot, uint16_t port,
+                uint64_t addrHash) noexcept;
   void unlinkAddr(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   // Sets the record's Call-ID (truncation is the caller's concern) and indexes it.
   void setCallId(unsigned stripe, uint32_t rec, std::string_view callId) noexcept {

@@ -141,14 +141,23 @@ class Engine {
 
  private:
   // engine_request.cpp
+  // A request's index hashes, computed once (its lookups and SM1's store use them again):
+  // the store's hashCallId of f.callId (0 on the protected path, which does not use it) and
+  // its addrHash of f.source and f.sourcePort.
+  struct RequestHashes {
+    uint64_t callId = 0;
+    uint64_t addr = 0;
+  };
   Actions requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now);
-  Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t callIdHash,
+  Actions unprotectedRegister(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
                               uint64_t now);
-  Actions protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now);
+  Actions protectedRequest(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
+                           uint64_t now);
   // Counts the negotiation and parses the one Security-setup of an SM1; false with the
   // refusal (MalformedSecuritySetup) otherwise.
   bool parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal);
-  Actions initialSm1(unsigned stripe, const RequestFacts& f, uint64_t callIdHash, uint64_t now);
+  Actions initialSm1(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
+                     uint64_t now);
   Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   // callIdHash: the store's hashCallId of f.callId (the caller looked the Call-ID up with it).

@@ -95,25 +95,26 @@ Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t n
   }
   // The lookups' index heads start loading before the Authorization parse, which hides
   // their cache misses (each a stall of its lookup otherwise).
-  const uint64_t callIdHash =  // once: SM1 stores it too
-      f.path == Path::Unprotected ? store_.hashCallId(f.callId) : 0;
+  RequestHashes h;
   if (f.path == Path::Unprotected) {
-    store_.prefetchCallHead(stripe, callIdHash);
+    h.callId = store_.hashCallId(f.callId);
+    store_.prefetchCallHead(stripe, h.callId);
   }
-  store_.prefetchAddrHead(stripe, f.source, f.sourcePort);
+  h.addr = store_.addrHash(f.source, f.sourcePort);
+  store_.prefetchAddrHead(stripe, h.addr);
   auth_ = parseAuthorization(f.authorization);  // once per request
   if (f.path == Path::Unprotected) {
-    return unprotectedRegister(stripe, f, callIdHash, now);
+    return unprotectedRegister(stripe, f, h, now);
   }
-  return protectedRequest(stripe, f, now);
+  return protectedRequest(stripe, f, h, now);
 }
 
-Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint64_t callIdHash,
-                                    uint64_t now) {
+Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
+                                    const RequestHashes& h, uint64_t now) {
   const AuthorizationFacts& auth = auth_;
-  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, callIdHash);
+  uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, h.callId);
   if (rec == kNil) {
-    rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+    rec = store_.findByAddr(stripe, f.source, f.sourcePort, h.addr);
   }
   // Lost SM8 (item 8): a REGISTER in the clear ends the window; the new pair goes.
   if (rec != kNil && (store_.record(rec).flags & kFlagAwaitConfirm) != 0) {
@@ -124,7 +125,7 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f, uint
     settle(stripe, rec);
   }
   if (f.securitySetupCount > 0) {
-    return initialSm1(stripe, f, callIdHash, now);
+    return initialSm1(stripe, f, h, now);
   }
   if (auth.present && auth.hasAuts) {
     // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and the
@@ -173,7 +174,7 @@ bool Engine::parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal)
   return true;
 }
 
-Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t callIdHash,
+Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
                            uint64_t now) {
   SecuritySetup p;
   Actions refusal;
@@ -197,7 +198,8 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t call
     return a;
   }
   uint16_t port = static_cast<uint16_t>(p.port != 0 ? p.port : f.sourcePort);
-  uint32_t rec = store_.findByAddr(stripe, f.source, port);
+  const uint64_t portHash = port == f.sourcePort ? h.addr : store_.addrHash(f.source, port);
+  uint32_t rec = store_.findByAddr(stripe, f.source, port, portHash);
   if (rec != kNil) {
     ContactRecord& r = store_.record(rec);
     deletePairNow(r, r.pending);  // an earlier negotiation of this contact is abandoned
@@ -225,9 +227,9 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, uint64_t call
       a.log = "contact store full";
       return a;
     }
-    store_.linkAddr(stripe, rec, 0, port);
+    store_.linkAddr(stripe, rec, 0, port, portHash);
   }
-  storeSm1(stripe, rec, f, callIdHash, auth.username, p, choice, port, now);
+  storeSm1(stripe, rec, f, h.callId, auth.username, p, choice, port, now);
   return relay("SM1 stored");
 }
 
@@ -250,8 +252,9 @@ void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint
   settle(stripe, rec);
 }
 
-Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f, uint64_t now) {
-  uint32_t rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
+                                 const RequestHashes& h, uint64_t now) {
+  uint32_t rec = store_.findByAddr(stripe, f.source, f.sourcePort, h.addr);
   if (rec == kNil) {
     store_.count(Counter::ProtectedDiscarded);
     return drop("protected port: no SA pair for this address and port");
