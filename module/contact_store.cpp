@@ -466,28 +466,14 @@ void ContactStore::unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexc
   c.spi[slot].next = kNil;
 }
 
-void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
+void ContactStore::reindexSpis(unsigned stripe, uint32_t rec) noexcept {
   // The record's SPIs as a set: a pair that moves (pending becomes active) keeps its
   // entries; only SPIs that come or go touch the chains.
   ContactRecord& c = records()[rec];
-  // Most settles change no SPI (a timer, a phase, pending becoming active): straight-line
-  // compares find that first; the general pass below would change nothing either.
   const uint32_t w0 = c.active.state != PairState::Empty ? c.active.spiP : 0;
   const uint32_t w1 = c.active.state != PairState::Empty ? c.active.spiU : 0;
   const uint32_t w2 = c.pending.state != PairState::Empty ? c.pending.spiP : 0;
   const uint32_t w3 = c.pending.state != PairState::Empty ? c.pending.spiU : 0;
-  const uint32_t k0 = c.spi[0].key, k1 = c.spi[1].key, k2 = c.spi[2].key, k3 = c.spi[3].key;
-  if ((w0 | w1 | w2 | w3 | k0 | k1 | k2 | k3) == 0) {
-    return;  // no pair and nothing indexed (an SM1 stored)
-  }
-  // The usual layouts, in two 8-byte compares each: a pending pair's SPIs are linked into the
-  // first free slots (0 and 1), so the keys read as the pairs' SPIs either in place (once it
-  // became active) or with the halves swapped (while it is pending).
-  const uint64_t w01 = (uint64_t{w1} << 32) | w0, w23 = (uint64_t{w3} << 32) | w2;
-  const uint64_t k01 = (uint64_t{k1} << 32) | k0, k23 = (uint64_t{k3} << 32) | k2;
-  if ((w01 == k01 && w23 == k23) || (w01 == k23 && w23 == k01)) {
-    return;
-  }
   auto isWanted = [w0, w1, w2, w3](uint32_t k) {
     return k == 0 || k == w0 || k == w1 || k == w2 || k == w3;
   };
@@ -497,7 +483,7 @@ void ContactStore::indexSpis(unsigned stripe, uint32_t rec) noexcept {
     }
   }
   // Every indexed key is now wanted, so an SPI not yet indexed finds a free slot (at most
-  // four distinct SPIs); slots fill from the first, which the layouts above rely on.
+  // four distinct SPIs); slots fill from the first, which indexSpis' quick compares expect.
   unsigned freeSlot = 0;
   for (uint32_t spi : {w0, w1, w2, w3}) {
     if (spi == 0 || spi == c.spi[0].key || spi == c.spi[1].key || spi == c.spi[2].key ||

@@ -113,7 +113,21 @@ class ContactStore {
                  uint64_t callIdHash) noexcept;
   // Brings the SPI index up to date with the record's pairs (after any change to them): every
   // SPI of a non-empty pair is indexed, nothing else.
-  void indexSpis(unsigned stripe, uint32_t rec) noexcept;
+  // Inline: most settles change no SPI (a timer, a phase, pending becoming active), and the
+  // compares that find so cost less than the call.
+  void indexSpis(unsigned stripe, uint32_t rec) noexcept {
+    const ContactRecord& c = record(rec);
+    const uint64_t w01 = pairSpis(c.active), w23 = pairSpis(c.pending);
+    const uint64_t k01 = (uint64_t{c.spi[1].key} << 32) | c.spi[0].key;
+    const uint64_t k23 = (uint64_t{c.spi[3].key} << 32) | c.spi[2].key;
+    // The usual layouts: a pending pair's SPIs are linked into the first free slots (0 and
+    // 1), so the keys read as the pairs' SPIs either in place (no pair and nothing indexed;
+    // the pair became active) or with the halves swapped (while it is pending).
+    if ((w01 == k01 && w23 == k23) || (w01 == k23 && w23 == k01)) {
+      return;
+    }
+    reindexSpis(stripe, rec);
+  }
   // Every record of the stripe indexed under spi, once each (candidates: the caller checks
   // which of their SAs it names). O(1) in the number of contacts.
   void findBySpi(unsigned stripe, uint32_t spi, std::vector<uint32_t>& out) const;
@@ -146,6 +160,11 @@ class ContactStore {
   uint32_t* callHeads(unsigned stripe) const noexcept;
   uint32_t* spiHeads(unsigned stripe) const noexcept;
   uint64_t hashSpi(uint32_t spi) const noexcept;
+  // A pair's SPIs as one word (spiU high, spiP low); 0 for an empty pair.
+  static uint64_t pairSpis(const PairSlot& p) noexcept {
+    return p.state == PairState::Empty ? 0 : (uint64_t{p.spiU} << 32) | p.spiP;
+  }
+  void reindexSpis(unsigned stripe, uint32_t rec) noexcept;
   void linkSpi(unsigned stripe, uint32_t rec, unsigned slot, uint32_t spi) noexcept;
   void unlinkSpi(unsigned stripe, uint32_t rec, unsigned slot) noexcept;
   uint32_t* wheel(unsigned stripe) const noexcept;
