@@ -196,6 +196,9 @@ class Engine {
   Policy policy_;
   kipsec::KernelIpsec& kernel_;
   AuthorizationFacts auth_;  // of the request being handled (an engine serves one process)
+  // The Security-setup of the SM1 being handled: parsed in place (the parser resets it), so
+  // that no SM1 constructs the value's lists of texts again.
+  SecuritySetup sm1Setup_;
 };
 
 // The fingerprint that SM5 is compared with SM1 by (every field, order included): equal

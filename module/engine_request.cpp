@@ -176,7 +176,7 @@ bool Engine::parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal)
 
 Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
                            uint64_t now) {
-  SecuritySetup p;
+  SecuritySetup& p = sm1Setup_;
   Actions refusal;
   if (!parseSm1(f, p, refusal)) {
     return refusal;
@@ -340,7 +340,7 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
 
 Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,
                                   uint64_t now) {
-  SecuritySetup p;
+  SecuritySetup& p = sm1Setup_;
   Actions refusal;
   if (!parseSm1(f, p, refusal)) {
     return refusal;
