@@ -171,10 +171,10 @@ static void fail_closed(secsetup_actions_t *a)
 	strcpy(a->warning, "security set-up failed");
 }
 
-/* The core's edits for this final reply: computed once per transaction and code. fresh:
- * set when this call computed them (its event is raised by this copy only). */
-static void actions_for(followed_register_t *f, const secsetup_reply_t *r,
-		secsetup_actions_t *out, int *fresh)
+/* The core's edits for this final reply (f locked): computed once per transaction and code,
+ * kept in f. fresh: set when this call computed them (its event is raised by this copy only). */
+static const secsetup_actions_t *actions_for(
+		followed_register_t *f, const secsetup_reply_t *r, int *fresh)
 {
 	int rc;
 
@@ -192,26 +192,33 @@ static void actions_for(followed_register_t *f, const secsetup_reply_t *r,
 		}
 		f->answered_code = r->code;
 	}
-	memcpy(out, &f->actions, sizeof(*out));
+	return &f->actions;
 }
 
-/* After the edits, outside every lock: what the core says happened. */
-static void raise_reply_event(const secsetup_reply_t *r, const secsetup_actions_t *a,
-		const char *impu)
+/* What the event of a reply needs, copied out of the record before it is unlocked. */
+typedef struct reply_event
+{
+	int event;
+	uint16_t port;
+	uint32_t spi_p, spi_u;
+	char reason[sizeof(((secsetup_actions_t *)0)->event_reason)];
+	char impu[sizeof(((followed_register_t *)0)->impu)];
+	char src_ip[IP_ADDR_MAX_STR_SIZE];
+} reply_event_t;
+
+static void raise_reply_event(const secsetup_reply_t *r, const reply_event_t *ev)
 {
 	secsetup_event_data_t e;
 
-	if(a->event == SECSETUP_EVENT_NONE)
-		return;
 	memset(&e, 0, sizeof(e));
-	e.event = a->event;
-	e.ue = r->src_ip;
-	e.port = a->event_port != 0 ? a->event_port : r->src_port;
+	e.event = ev->event;
+	e.ue = secsetup_text(ev->src_ip);
+	e.port = ev->port != 0 ? ev->port : r->src_port;
 	e.call_id = r->call_id;
-	e.impu = secsetup_text(impu);
-	e.reason = secsetup_text(a->event_reason);
-	e.spi_p = a->event_spi_p;
-	e.spi_u = a->event_spi_u;
+	e.impu = secsetup_text(ev->impu);
+	e.reason = secsetup_text(ev->reason);
+	e.spi_p = ev->spi_p;
+	e.spi_u = ev->spi_u;
 	secsetup_event_raise(&e);
 }
 
@@ -249,9 +256,8 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	followed_register_t *f;
 	sip_msg_t *rpl = ps->rpl;
 	secsetup_reply_t r;
-	secsetup_actions_t a;
-	char src_ip[IP_ADDR_MAX_STR_SIZE];
-	char impu[sizeof(f->impu)];
+	const secsetup_actions_t *a;
+	reply_event_t ev;
 	int faked = rpl == NULL || rpl == FAKED_REPLY;
 	int fresh;
 
@@ -272,20 +278,30 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	f = lock_followed(param);
 	if(f == NULL)
 		return; /* a copy after the final reply left: tm discards it */
-	/* Copied out: once unlocked, the slot may go back and be reused. */
-	memcpy(src_ip, f->src_ip, sizeof(src_ip));
-	memcpy(impu, f->impu, sizeof(impu));
-	r.src_ip.s = src_ip;
-	r.src_ip.len = strlen(src_ip);
+	r.src_ip.s = f->src_ip;
+	r.src_ip.len = strlen(f->src_ip);
 	r.src_port = f->src_port;
 	r.forwarded_failure = f->failure;
-	actions_for(f, &r, &a, &fresh);
-	lock_release(&f->lock);
-	if(!faked && secsetup_apply_to_reply(rpl, &a) < 0)
+	/* The edits are applied from the record, locked (only another copy of this reply
+	 * could wait for it), rather than copied out whole. */
+	a = actions_for(f, &r, &fresh);
+	if(!faked && secsetup_apply_to_reply(rpl, a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
+	fresh = fresh && a->event != SECSETUP_EVENT_NONE;
+	if(fresh) {
+		/* Copied out: once unlocked, the slot may go back and be reused. */
+		ev.event = a->event;
+		ev.port = a->event_port;
+		ev.spi_p = a->event_spi_p;
+		ev.spi_u = a->event_spi_u;
+		memcpy(ev.reason, a->event_reason, sizeof(ev.reason));
+		memcpy(ev.impu, f->impu, sizeof(ev.impu));
+		memcpy(ev.src_ip, f->src_ip, sizeof(ev.src_ip));
+	}
+	lock_release(&f->lock);
 	if(fresh)
-		raise_reply_event(&r, &a, impu);
+		raise_reply_event(&r, &ev);
 }
 
 /* A record for a new transaction: a pool slot, else shared memory; NULL without either. */
