@@ -59,7 +59,16 @@ trap cleanup EXIT
 
 # utime and stime (ticks) and minor page faults of a Kamailio: its main process and its
 # children (each process faults on its own first touch of a shared-memory page).
-tree_ticks() { awk -v p="$1" '$1 == p || $4 == p { u += $14; s += $15; f += $10 } END { print u + 0, s + 0, f + 0 }' /proc/[0-9]*/stat 2>/dev/null; }
+# Only the tree's own stat files: awk over /proc/[0-9]*/stat stops at the first process that
+# exits between the glob and the read, and printed partial sums (negative deltas) whenever
+# another instance's SIPp ended meanwhile.
+tree_ticks() {
+	local c
+	{
+		cat "/proc/$1/stat"
+		for c in $(pgrep -P "$1"); do cat "/proc/$c/stat"; done
+	} 2>/dev/null | awk '{ u += $14; s += $15; f += $10 } END { print u + 0, s + 0, f + 0 }'
+}
 
 # run NAME CFG MEM-OPTIONS NET: one fresh Kamailio under load on the addresses of NET;
 # appends "ok failed utime stime faults" to NAME.
