@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "module/same_bytes.h"
+
 namespace secsetup {
 
 const char* toString(Counter c) noexcept {
@@ -315,7 +317,7 @@ uint32_t ContactStore::findByCallId(unsigned stripe, const kipsec::IpAddress& ip
   while (rec != kNil) {
     const ContactRecord& c = r[rec];
     if (c.callTag == tag && c.callIdLen == callId.size() && sameUeIp(c, ip) &&
-        std::memcmp(c.callId, callId.data(), callId.size()) == 0) {
+        sameBytes(c.callId, callId.data(), callId.size())) {
       return rec;
     }
     rec = c.callNext;

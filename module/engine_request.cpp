@@ -5,6 +5,7 @@
 
 #include "module/auth_params.h"
 #include "module/engine.h"
+#include "module/same_bytes.h"
 
 namespace secsetup {
 
@@ -25,7 +26,7 @@ Actions relay(const char* why, bool strip = true) {
 }
 
 bool sameText(const char* stored, uint8_t len, std::string_view v) {
-  return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
+  return len == v.size() && sameBytes(stored, v.data(), len);
 }
 
 enum class Sm1Match { Same, Differs, Malformed };
