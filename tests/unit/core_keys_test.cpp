@@ -17,6 +17,7 @@
 #include "module/setup_encode.h"
 #include "module/setup_grammar.h"
 #include "module/sha256.h"
+#include "tests/unit/hex_text.h"
 
 namespace secsetup {
 namespace {
@@ -24,16 +25,6 @@ namespace {
 // Milenage test set 1 IK and CK (3GPP TS 35.207).
 const char* kIk = "f769bcd751044604127672711c6d3441";
 const char* kCk = "b40ba9a3c58b2a05bbf0d987b21bf8cb";
-
-std::string hex(const uint8_t* p, std::size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += d[p[i] >> 4];
-    s += d[p[i] & 15];
-  }
-  return s;
-}
 
 struct Vector {
   KeyDerivation mode;

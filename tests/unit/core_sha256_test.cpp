@@ -15,19 +15,10 @@
 #include "module/key_derivation.h"
 #include "module/sha256.h"
 #include "module/sha256_two_lane.h"
+#include "tests/unit/hex_text.h"
 
 namespace secsetup {
 namespace {
-
-std::string hex(const uint8_t* p, std::size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    s += d[p[i] >> 4];
-    s += d[p[i] & 15];
-  }
-  return s;
-}
 
 std::vector<uint8_t> bytes(std::size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
 
