@@ -179,6 +179,8 @@ class Engine {
   void deletePairNow(ContactRecord& r, PairSlot& p);
   // Installs the pair's deferred outbound policies (once); false if the kernel refused.
   bool activateOutbound(ContactRecord& r, PairSlot& p);
+  // p's parameters for the kernel calls that take no keys (activation, deletion).
+  const kipsec::SaPairParams& keylessParams(const PairSlot& p) noexcept;
   void retire(PairSlot& p, uint64_t now);
   // Ends a running negotiation: back to Established when an active pair remains.
   void endNegotiation(unsigned stripe, uint32_t rec);
@@ -199,6 +201,9 @@ class Engine {
   // The Security-setup of the SM1 being handled: parsed in place (the parser resets it), so
   // that no SM1 constructs the value's lists of texts again.
   SecuritySetup sm1Setup_;
+  // keylessParams' value, reused: a fresh SaPairParams per call costs a 136-byte zeroing and
+  // three key destructors. Its keys stay empty: nothing writes them.
+  kipsec::SaPairParams keyless_;
 };
 
 // The fingerprint that SM5 is compared with SM1 by (every field, order included): equal

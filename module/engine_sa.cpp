@@ -348,11 +348,21 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   return true;
 }
 
+const kipsec::SaPairParams& Engine::keylessParams(const PairSlot& p) noexcept {
+  keyless_.local = kipsec::Role::Pcscf;
+  keyless_.uePort = p.uePort;
+  keyless_.pcscfProtectedPort = p.pcscfPort;
+  keyless_.integrity = static_cast<IntegrityAlg>(p.integrity);
+  keyless_.cipher = static_cast<CipherAlg>(p.cipher);
+  keyless_.deferOutbound = false;
+  return keyless_;
+}
+
 bool Engine::activateOutbound(ContactRecord& r, PairSlot& p) {
   if (p.state != PairState::Live || p.outboundActive) {
     return true;
   }
-  kipsec::Result res = kernel_.activateOutbound(pairId(r, p), pairParams(p));
+  kipsec::Result res = kernel_.activateOutbound(pairId(r, p), keylessParams(p));
   if (!res.ok() && res.status != kipsec::Status::AlreadyExists) {
     store_.count(Counter::SaInstallFailed);
     return false;
@@ -365,7 +375,7 @@ void Engine::deletePairNow(ContactRecord& r, PairSlot& p) {
   if (p.state == PairState::Empty) {
     return;
   }
-  kernel_.deletePair(pairId(r, p), pairParams(p));
+  kernel_.deletePair(pairId(r, p), keylessParams(p));
   store_.count(Counter::SaDeleted);
   std::memset(&p, 0, sizeof(p));
 }
