@@ -15,6 +15,7 @@ struct secsetup_glue_params_s secsetup_params = {
 	.max_contacts = 10000,
 	.lock_stripes = 16,
 	.owner_tag = 0x5ec5e7,
+	.register_records = 1024,
 };
 
 static int port_valid(int port)
@@ -42,6 +43,10 @@ int secsetup_params_check(void)
 	}
 	if(p->max_contacts <= 0 || p->lock_stripes <= 0 || p->lock_stripes > 1024) {
 		LM_ERR("max_contacts must be > 0 and lock_stripes in 1..1024\n");
+		return -1;
+	}
+	if(p->register_records <= 0 || p->register_records > 1000000) {
+		LM_ERR("register_records must be in 1..1000000\n");
 		return -1;
 	}
 	if(p->registration_timer <= 0 || p->expiry_grace < 0 || p->delete_grace < 0

@@ -24,6 +24,7 @@ struct secsetup_glue_params_s
 	int max_contacts;
 	int lock_stripes;
 	int owner_tag;
+	int register_records; /* REGISTER records pooled for transactions in flight */
 	char *report_uri; /* where UserAuthenticationFailure reports go (D.2.2) */
 	char *event_callback; /* KEMI function run instead of event_route[secsetup:*] */
 };

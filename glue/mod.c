@@ -55,6 +55,7 @@ static param_export_t params[] = {
 	{"max_contacts", PARAM_INT, &secsetup_params.max_contacts},
 	{"lock_stripes", PARAM_INT, &secsetup_params.lock_stripes},
 	{"owner_tag", PARAM_INT, &secsetup_params.owner_tag},
+	{"register_records", PARAM_INT, &secsetup_params.register_records},
 	{"report_uri", PARAM_STRING, &secsetup_params.report_uri},
 	{"event_callback", PARAM_STRING, &secsetup_params.event_callback},
 	{0, 0, 0}

@@ -6,6 +6,7 @@
 
 #include "../module/core_api.h"
 #include "kernel_proc.h"
+#include "tm_hooks.h"
 #include "rpc.h"
 
 typedef struct listing
@@ -97,7 +98,7 @@ static void rpc_stats(rpc_t *rpc, void *ctx)
 {
 	void *h;
 	const char *name;
-	uint64_t value;
+	uint64_t value, in_use, overflows;
 	unsigned i;
 
 	if(rpc->add(ctx, "{", &h) < 0)
@@ -106,6 +107,9 @@ static void rpc_stats(rpc_t *rpc, void *ctx)
 		rpc->struct_add(h, "j", name, (unsigned long)value);
 	rpc->struct_add(h, "d", "kernel_sas_owned",
 			secsetup_kernel() ? secsetup_xfrm_count_owned(secsetup_kernel()) : -1);
+	secsetup_follow_pool_stats(&in_use, &overflows);
+	rpc->struct_add(h, "jj", "register_records_in_use", (unsigned long)in_use,
+			"register_records_overflow", (unsigned long)overflows);
 }
 
 static const char *list_doc[] = {"Lists every contact: state, ports, SPIs, algorithms (no keys).", 0};

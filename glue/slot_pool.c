@@ -11,6 +11,8 @@
 struct secsetup_slot_pool
 {
 	uint64_t head;
+	uint64_t in_use;      /* slots taken now */
+	uint64_t empty_takes; /* takes that found every slot taken */
 	unsigned count;
 	size_t slot_size;
 	uint32_t *next; /* per slot: the next free slot + 1, 0 for none */
@@ -36,6 +38,8 @@ secsetup_slot_pool_t *secsetup_slot_pool_create(unsigned count, size_t slot_size
 	for(i = 0; i < count; i++)
 		p->next[i] = i + 1 < count ? i + 2 : 0;
 	p->head = 1; /* slot 0 first, tag 0 */
+	p->in_use = 0;
+	p->empty_takes = 0;
 	return p;
 }
 
@@ -63,13 +67,16 @@ int secsetup_slot_pool_take(secsetup_slot_pool_t *pool, unsigned *index)
 
 	do {
 		first = (uint32_t)old;
-		if(first == 0)
+		if(first == 0) {
+			__atomic_add_fetch(&pool->empty_takes, 1, __ATOMIC_RELAXED);
 			return -1;
+		}
 		new = ((old >> 32) + 1) << 32
 			  | __atomic_load_n(&pool->next[first - 1], __ATOMIC_RELAXED);
 	} while(!__atomic_compare_exchange_n(&pool->head, &old, new, 1,
 			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	*index = first - 1;
+	__atomic_add_fetch(&pool->in_use, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -78,9 +85,20 @@ void secsetup_slot_pool_give(secsetup_slot_pool_t *pool, unsigned index)
 	uint64_t old = __atomic_load_n(&pool->head, __ATOMIC_RELAXED);
 	uint64_t new;
 
+	__atomic_sub_fetch(&pool->in_use, 1, __ATOMIC_RELAXED);
 	do {
 		__atomic_store_n(&pool->next[index], (uint32_t)old, __ATOMIC_RELAXED);
 		new = ((old >> 32) + 1) << 32 | (uint64_t)(index + 1);
 	} while(!__atomic_compare_exchange_n(&pool->head, &old, new, 1,
 			__ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+uint64_t secsetup_slot_pool_in_use(const secsetup_slot_pool_t *pool)
+{
+	return __atomic_load_n(&pool->in_use, __ATOMIC_RELAXED);
+}
+
+uint64_t secsetup_slot_pool_empty_takes(const secsetup_slot_pool_t *pool)
+{
+	return __atomic_load_n(&pool->empty_takes, __ATOMIC_RELAXED);
 }

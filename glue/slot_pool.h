@@ -6,6 +6,7 @@
  * lock twice per REGISTER (contended by every worker under load) and hand out memory no
  * worker has touched yet, where a slot just given back is still warm. */
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct secsetup_slot_pool secsetup_slot_pool_t;
 
@@ -17,5 +18,8 @@ void *secsetup_slot_pool_slot(secsetup_slot_pool_t *pool, unsigned index);
 /* 0 and *index set, or -1 when every slot is taken. */
 int secsetup_slot_pool_take(secsetup_slot_pool_t *pool, unsigned *index);
 void secsetup_slot_pool_give(secsetup_slot_pool_t *pool, unsigned index);
+/* For the operator: slots taken now, and takes so far that found none free. */
+uint64_t secsetup_slot_pool_in_use(const secsetup_slot_pool_t *pool);
+uint64_t secsetup_slot_pool_empty_takes(const secsetup_slot_pool_t *pool);
 
 #endif

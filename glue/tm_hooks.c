@@ -9,6 +9,7 @@
 #include "../module/core_api.h"
 #include "action_log.h"
 #include "events.h"
+#include "glue_params.h"
 #include "msg_edit.h"
 #include "msg_facts.h"
 #include "secsetup_clock.h"
@@ -40,9 +41,6 @@ typedef struct followed_register
 	int answered_code; /* final code the core has seen, 0 before */
 	secsetup_actions_t actions;
 } followed_register_t;
-
-/* In flight at once: about the REGISTER rate times the S-CSCF's answer time. */
-#define FOLLOW_POOL_SLOTS 1024
 
 static secsetup_slot_pool_t *follow_pool = NULL;
 
@@ -107,17 +105,26 @@ int secsetup_follow_pool_init(void)
 {
 	unsigned i;
 
-	follow_pool = secsetup_slot_pool_create(FOLLOW_POOL_SLOTS, sizeof(followed_register_t));
+	/* In flight at once: about the REGISTER rate times the S-CSCF's answer time. */
+	unsigned slots = (unsigned)secsetup_params.register_records;
+
+	follow_pool = secsetup_slot_pool_create(slots, sizeof(followed_register_t));
 	if(follow_pool == NULL) {
-		LM_ERR("no shared memory for %u REGISTER records\n", FOLLOW_POOL_SLOTS);
+		LM_ERR("no shared memory for %u REGISTER records\n", slots);
 		return -1;
 	}
-	for(i = 0; i < FOLLOW_POOL_SLOTS; i++) {
+	for(i = 0; i < slots; i++) {
 		followed_register_t *f = secsetup_slot_pool_slot(follow_pool, i);
 		if(lock_init(&f->lock) == NULL)
 			return -1;
 	}
 	return 0;
+}
+
+void secsetup_follow_pool_stats(uint64_t *in_use, uint64_t *overflows)
+{
+	*in_use = follow_pool ? secsetup_slot_pool_in_use(follow_pool) : 0;
+	*overflows = follow_pool ? secsetup_slot_pool_empty_takes(follow_pool) : 0;
 }
 
 void secsetup_follow_pool_destroy(void)

@@ -11,6 +11,8 @@ int secsetup_tm_init(void);
 /* The records of REGISTER transactions in flight (mod_init, after the shared memory). */
 int secsetup_follow_pool_init(void);
 void secsetup_follow_pool_destroy(void);
+/* Records in use now, and REGISTERs so far that found the pool empty (record from shm). */
+void secsetup_follow_pool_stats(uint64_t *in_use, uint64_t *overflows);
 
 /* True if msg retransmits a request tm already handles (tm has answered it again): the core
  * must see every request once. */

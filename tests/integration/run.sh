@@ -74,4 +74,29 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	fi
 fi
 pcscf_stop
+
+# register_records: with one pooled record, REGISTERs waiting at the same time take theirs
+# from shared memory; each is answered all the same, and the pooled record comes back.
+sed '/^modparam("secsetup", "report_uri"/a modparam("secsetup", "register_records", 1)' \
+	"$SECSETUP_ROOT/cfg_examples/pcscf.cfg" >"$WORK/one_record.cfg"
+one_record_set() { grep -q '"register_records", 1)' "$WORK/one_record.cfg"; }
+concurrent_registers() {
+	sipp_bg scscf_slow -- -sf "$SIPP_DIR/scscf_forbid_after_pause.xml" -i "$SCSCF" -p 5060 -m 6
+	sleep 0.3
+	sipp_fg ue_many -- -sf "$SIPP_DIR/ue_register_once.xml" -i "$UE" -p 5070 -m 6 -l 6 -r 100 \
+		-set hdr1 "X-Test: 1" -set hdr2 "X-Test: 2" "$ACCESS:5062" && sipp_wait scscf_slow
+}
+records_overflowed() { [ "$(counter_value register_records_overflow)" -ge 1 ]; }
+no_core_failure() { ! grep -q 'core failed\|no shared memory' "$WORK/kamailio.log"; }
+check register_records_cfg_written one_record_set
+export PCSCF_CFG=$WORK/one_record.cfg
+if check kamailio_starts_with_one_register_record pcscf_start "${DEFS[@]}"; then
+	check six_waiting_registers_all_answered concurrent_registers
+	check some_took_shared_memory records_overflowed
+	check pooled_record_given_back counter_is register_records_in_use 0
+	check no_core_failure_with_one_record no_core_failure
+	check one_record_leaves_no_contact no_contacts
+fi
+unset PCSCF_CFG
+pcscf_stop
 check_summary integration
