@@ -268,20 +268,6 @@ unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
   return static_cast<unsigned>(((h >> 32) * stripes_) >> 32);
 }
 
-kipsec::IpAddress ContactStore::ueAddress(const ContactRecord& r) noexcept {
-  kipsec::IpAddress a;
-  a.family = static_cast<kipsec::Family>(r.family);
-  std::memcpy(a.bytes.data(), r.ueIp, 16);
-  return a;
-}
-
-kipsec::IpAddress ContactStore::pcscfAddress(const ContactRecord& r) noexcept {
-  kipsec::IpAddress a;
-  a.family = static_cast<kipsec::Family>(r.family);
-  std::memcpy(a.bytes.data(), r.pcscfIp, 16);
-  return a;
-}
-
 void ContactStore::prefetchAddrHead(unsigned stripe, uint64_t addrHash) const noexcept {
   __builtin_prefetch(&addrHeads(stripe)[addrHash & bucketMask_]);
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -140,8 +141,19 @@ class ContactStore {
 
   ContactRecord& record(uint32_t rec) noexcept { return records()[rec]; }
   const ContactRecord& record(uint32_t rec) const noexcept { return records()[rec]; }
-  static kipsec::IpAddress ueAddress(const ContactRecord& r) noexcept;
-  static kipsec::IpAddress pcscfAddress(const ContactRecord& r) noexcept;
+  // Inline: every SA pair call builds both (a call costs more than the copy).
+  static kipsec::IpAddress ueAddress(const ContactRecord& r) noexcept {
+    kipsec::IpAddress a;
+    a.family = static_cast<kipsec::Family>(r.family);
+    std::memcpy(a.bytes.data(), r.ueIp, 16);
+    return a;
+  }
+  static kipsec::IpAddress pcscfAddress(const ContactRecord& r) noexcept {
+    kipsec::IpAddress a;
+    a.family = static_cast<kipsec::Family>(r.family);
+    std::memcpy(a.bytes.data(), r.pcscfIp, 16);
+    return a;
+  }
 
   void count(Counter c, uint64_t n = 1) noexcept {
     counters_[static_cast<unsigned>(c)].fetch_add(n, std::memory_order_relaxed);
