@@ -46,6 +46,7 @@ static secsetup_slot_pool_t *follow_pool = NULL;
 
 /* tm's callback parameter: a pool slot as (generation << 32) | (slot << 1) | 1, or the
  * address of a record from shm_malloc (even). */
+_Static_assert(sizeof(uintptr_t) >= 8, "a pool handle needs a 64-bit callback parameter");
 static void *pool_handle(unsigned slot, uint32_t generation)
 {
 	return (void *)(((uintptr_t)generation << 32) | ((uintptr_t)slot << 1) | 1);
