@@ -49,11 +49,6 @@ void secsetup_slot_pool_destroy(secsetup_slot_pool_t *pool)
 		shm_free(pool);
 }
 
-unsigned secsetup_slot_pool_count(const secsetup_slot_pool_t *pool)
-{
-	return pool->count;
-}
-
 void *secsetup_slot_pool_slot(secsetup_slot_pool_t *pool, unsigned index)
 {
 	return pool->slots + (size_t)index * pool->slot_size;

@@ -13,7 +13,6 @@ typedef struct secsetup_slot_pool secsetup_slot_pool_t;
 /* In mod_init (before the fork): count slots of slot_size bytes, zeroed; NULL without memory. */
 secsetup_slot_pool_t *secsetup_slot_pool_create(unsigned count, size_t slot_size);
 void secsetup_slot_pool_destroy(secsetup_slot_pool_t *pool);
-unsigned secsetup_slot_pool_count(const secsetup_slot_pool_t *pool);
 void *secsetup_slot_pool_slot(secsetup_slot_pool_t *pool, unsigned index);
 /* 0 and *index set, or -1 when every slot is taken. */
 int secsetup_slot_pool_take(secsetup_slot_pool_t *pool, unsigned *index);
