@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,6 +184,26 @@ int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a)
 	if(len < 0)
 		return -1;
 	return append_headers(rpl, buf, len);
+}
+
+int secsetup_reply_fail_closed(sip_msg_t *rpl)
+{
+	char *from = rpl->buf + rpl->first_line.len; /* nothing parsed: every header */
+	char *end = rpl->buf + rpl->len;
+	char *blank;
+
+	if(rpl->last_header != NULL)
+		from = rpl->last_header->name.s + rpl->last_header->len;
+	/* The header section ends at its empty line; whatever follows stays (a body). */
+	blank = from - 2 >= rpl->buf ? memmem(from - 2, end - (from - 2), "\r\n\r\n", 4) : NULL;
+	if(blank != NULL)
+		end = blank + 2;
+	if(replace_status(rpl, 500, "Server Internal Error") < 0
+			|| remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
+		return -1;
+	if(end > from && del_lump(rpl, from - rpl->buf, end - from, 0) == NULL)
+		return -1;
+	return 0;
 }
 
 int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a)

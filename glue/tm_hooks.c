@@ -230,22 +230,30 @@ static void raise_reply_event(const secsetup_reply_t *r, const reply_event_t *ev
 	secsetup_event_raise(&e);
 }
 
-/* The reply's own values for the core: Call-ID, challenge, granted expiry. */
-static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_t *r)
+/* The reply's own values for the core: Call-ID, challenge, granted expiry. *unparsable:
+ * set for a reply whose headers cannot be parsed to the end; the core then hears of the
+ * 500 the UE will get instead. */
+static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_t *r,
+		int *unparsable)
 {
 	hdr_field_t *www;
 
-	if(faked) {
-		/* A local timeout: no headers to read or edit, the core still learns it. */
+	*unparsable = 0;
+	if(faked || parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
+		/* A local timeout (no headers to read or edit), or a reply that cannot be read:
+		 * the Call-ID is the REGISTER's own. */
 		if(t->uas.request == NULL || t->uas.request->callid == NULL)
 			return -1;
+		if(!faked) {
+			LM_ERR("cannot parse the %d reply to REGISTER %.*s: it goes on as a 500\n",
+					r->code, t->uas.request->callid->body.len,
+					t->uas.request->callid->body.s);
+			*unparsable = 1;
+			r->code = 500;
+		}
 		r->call_id.s = t->uas.request->callid->body.s;
 		r->call_id.len = t->uas.request->callid->body.len;
 		return 0;
-	}
-	if(parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
-		LM_ERR("cannot parse the reply to a REGISTER\n");
-		return -1;
 	}
 	r->call_id.s = rpl->callid->body.s;
 	r->call_id.len = rpl->callid->body.len;
@@ -267,7 +275,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	const secsetup_actions_t *a;
 	reply_event_t ev;
 	int faked = rpl == NULL || rpl == FAKED_REPLY;
-	int fresh;
+	int fresh, unparsable;
 
 	if(param == NULL || ps->code < 200)
 		return;
@@ -281,7 +289,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	r.to_register = 1;
 	r.code = ps->code;
 	r.expires = -1;
-	if(read_reply(t, rpl, faked, &r) < 0)
+	if(read_reply(t, rpl, faked, &r, &unparsable) < 0)
 		return;
 	f = lock_followed(param);
 	if(f == NULL)
@@ -293,7 +301,8 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	/* The edits are applied from the record, locked (only another copy of this reply
 	 * could wait for it), rather than copied out whole. */
 	a = actions_for(f, &r, &fresh);
-	if(!faked && secsetup_apply_to_reply(rpl, a) < 0)
+	if(unparsable ? secsetup_reply_fail_closed(rpl) < 0
+				  : !faked && secsetup_apply_to_reply(rpl, a) < 0)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
 				(int)r.call_id.len, r.call_id.s);
 	fresh = fresh && a->event != SECSETUP_EVENT_NONE;

@@ -63,6 +63,12 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	check register_relayed_to_scscf_with_failure trace_has scscf '^Failure: MalformedSecuritySetup'
 	check ue_gets_403 status_is ue 403
 	check refusal_leaves_no_contact no_contacts
+	# A challenge followed by a header Kamailio cannot parse: the UE gets a 500 without it.
+	register_once scscf_challenge_unparsable "$SM1" "X-Test: 1"
+	check unparsable_challenge_ue_gets_500 status_is ue 500
+	check unparsable_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check unparsable_challenge_not_to_ue trace_lacks ue '^WWW-Authenticate'
+	check unparsable_challenge_leaves_no_contact no_contacts
 	if ! host_has_esp; then
 		# This host's kernel cannot hold ESP SAs: the real kernel error path (profile 5).
 		register_once scscf_aka "$SM1" "X-Test: 1"
