@@ -269,14 +269,13 @@ kipsec::SaPairId pairId(const ContactRecord& r, const PairSlot& p) noexcept {
   return id;
 }
 
-kipsec::SaPairParams pairParams(const PairSlot& p) noexcept {
-  kipsec::SaPairParams params;
+// The pair's ports and algorithms as the kernel calls take them (keys are the caller's).
+void setPairFields(kipsec::SaPairParams& params, const PairSlot& p) noexcept {
   params.local = kipsec::Role::Pcscf;
   params.uePort = p.uePort;
   params.pcscfProtectedPort = p.pcscfPort;
   params.integrity = static_cast<IntegrityAlg>(p.integrity);
   params.cipher = static_cast<CipherAlg>(p.cipher);
-  return params;
 }
 
 }  // namespace
@@ -321,7 +320,8 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   slot.pcscfPort = policy_.protectedPort;
   slot.integrity = r.choiceIntegrity;
   slot.cipher = r.choiceCipher;
-  kipsec::SaPairParams params = pairParams(slot);
+  kipsec::SaPairParams params;
+  setPairFields(params, slot);
   // Profile 6: SM4 (and, in a re-registration, nothing else) may leave before the UE has its
   // SAs; the outbound policies follow once a request arrived through the pair.
   params.deferOutbound = true;
@@ -349,11 +349,7 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
 }
 
 const kipsec::SaPairParams& Engine::keylessParams(const PairSlot& p) noexcept {
-  keyless_.local = kipsec::Role::Pcscf;
-  keyless_.uePort = p.uePort;
-  keyless_.pcscfProtectedPort = p.pcscfPort;
-  keyless_.integrity = static_cast<IntegrityAlg>(p.integrity);
-  keyless_.cipher = static_cast<CipherAlg>(p.cipher);
+  setPairFields(keyless_, p);
   keyless_.deferOutbound = false;
   return keyless_;
 }
