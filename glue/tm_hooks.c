@@ -169,7 +169,7 @@ void secsetup_drop_transaction(sip_msg_t *msg)
 
 /* When the core cannot say what to do with a final reply, it goes on as a 500 without any
  * WWW-Authenticate: whatever the reply carried (ik, ck) must not reach the UE. */
-static void fail_closed(secsetup_actions_t *a)
+static void fail_closed_actions(secsetup_actions_t *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->verdict = SECSETUP_RELAY;
@@ -196,7 +196,7 @@ static const secsetup_actions_t *actions_for(
 			LM_ERR("core failed on a %d reply to REGISTER %.*s: %s; the UE gets a 500\n",
 					r->code, (int)r->call_id.len, r->call_id.s,
 					secsetup_status_str(rc));
-			fail_closed(&f->actions);
+			fail_closed_actions(&f->actions);
 		}
 		f->answered_code = r->code;
 	}
