@@ -29,13 +29,15 @@ static void raise_request_event(
 		const secsetup_req_facts_t *f, const secsetup_actions_t *a)
 {
 	secsetup_event_data_t e;
+	char ue[IP_ADDR_MAX_STR_SIZE];
 
 	if(a->event == SECSETUP_EVENT_NONE)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.event = a->event;
-	e.ue.s = f->src_ip;
-	e.ue.len = strlen(f->src_ip);
+	secsetup_ip_text(f->src, ue);
+	e.ue.s = ue;
+	e.ue.len = strlen(ue);
 	e.port = a->event_port != 0 ? a->event_port : f->req.src_port;
 	e.call_id = f->req.call_id;
 	e.impu = f->req.impu;
@@ -70,7 +72,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 	}
 	rc = secsetup_on_request(&f.req, secsetup_now(), &a);
 	if(rc != SECSETUP_OK) {
-		LM_ERR("core failed on a request from %s:%u: %s\n", f.src_ip,
+		LM_ERR("core failed on a request from %s:%u: %s\n", ip_addr2a(f.src),
 				f.req.src_port, secsetup_status_str(rc));
 		return internal_error(msg, "security set-up failed");
 	}
@@ -82,7 +84,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 			return 0;
 		case SECSETUP_REPLY:
 			if(secsetup_send_reply(msg, &a) < 0)
-				LM_ERR("cannot answer %d to %s:%u\n", a.reply_code, f.src_ip,
+				LM_ERR("cannot answer %d to %s:%u\n", a.reply_code, ip_addr2a(f.src),
 						f.req.src_port);
 			raise_request_event(&f, &a);
 			return 0;
@@ -93,7 +95,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 		return internal_error(msg, "cannot edit the request");
 	if(f.req.is_register
 			&& secsetup_follow_register(
-					   msg, f.src_ip, f.req.src_port, f.req.impu, a.failure)
+					   msg, f.src, f.req.src_port, f.req.impu, a.failure)
 					   < 0)
 		return internal_error(msg, "cannot follow the transaction");
 	raise_request_event(&f, &a);

@@ -17,6 +17,7 @@
 #include "glue_params.h"
 #include "kernel_proc.h"
 #include "msg_edit.h"
+#include "msg_facts.h"
 #include "rpc.h"
 #include "shm_store.h"
 #include "timer_proc.h"
@@ -86,7 +87,7 @@ static int mod_init(void)
 	if(secsetup_params_check() < 0)
 		return -1;
 	if(secsetup_tm_init() < 0 || secsetup_msg_edit_init() < 0
-			|| secsetup_events_init() < 0)
+			|| secsetup_msg_facts_init() < 0 || secsetup_events_init() < 0)
 		return -1;
 	if(rpc_register_array(secsetup_rpc_cmds) != 0) {
 		LM_ERR("cannot register the RPC commands\n");

@@ -2,6 +2,7 @@
 
 #include "core/dprint.h"
 #include "core/parser/parse_to.h"
+#include "core/resolve.h"
 #include "core/strutils.h"
 #include "core/ut.h"
 
@@ -38,18 +39,48 @@ hdr_field_t *secsetup_find_header(
 	return NULL;
 }
 
+void secsetup_ip_binary(const struct ip_addr *ip, secsetup_ip_t *out)
+{
+	out->family = ip->af == AF_INET6 ? 6 : 4;
+	memcpy(out->bytes, ip->u.addr, ip->len <= sizeof(out->bytes) ? ip->len : sizeof(out->bytes));
+}
+
 static secsetup_str_t view(str s)
 {
 	secsetup_str_t v = {s.s, (size_t)s.len};
 	return v;
 }
 
-static int path_of(sip_msg_t *msg, const char *local_ip)
+/* modparam access_ip, parsed: compared with each request's local address as bytes. */
+static struct ip_addr access_addr;
+static int has_access_addr = 0;
+
+int secsetup_msg_facts_init(void)
+{
+	struct ip_addr *ip;
+	str text;
+
+	if(secsetup_params.access_ip == NULL || secsetup_params.access_ip[0] == '\0')
+		return 0;
+	text.s = secsetup_params.access_ip;
+	text.len = strlen(text.s);
+	ip = str2ip(&text);
+	if(ip == NULL)
+		ip = str2ip6(&text);
+	if(ip == NULL) {
+		LM_ERR("access_ip \"%s\" is not an IPv4 or IPv6 address\n", text.s);
+		return -1;
+	}
+	access_addr = *ip;
+	has_access_addr = 1;
+	return 0;
+}
+
+static int path_of(sip_msg_t *msg)
 {
 	int port = msg->rcv.dst_port;
 
-	if(secsetup_params.access_ip != NULL && secsetup_params.access_ip[0] != '\0'
-			&& strcmp(secsetup_params.access_ip, local_ip) != 0)
+	if(has_access_addr && !ip_addr_cmp(&access_addr, &msg->rcv.dst_ip))
 		return SECSETUP_PATH_OTHER;
 	if(port == secsetup_params.protected_port)
 		return SECSETUP_PATH_PROTECTED;
@@ -82,15 +113,13 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
 				ip_addr2a(&msg->rcv.src_ip));
 		return -1;
 	}
-	secsetup_ip_text(&msg->rcv.src_ip, f->src_ip);
-	secsetup_ip_text(&msg->rcv.dst_ip, f->local_ip);
+	/* Addresses go to the core in binary: no text to write here and parse there. */
+	f->src = &msg->rcv.src_ip;
+	secsetup_ip_binary(&msg->rcv.src_ip, &r->src_addr);
+	secsetup_ip_binary(&msg->rcv.dst_ip, &r->local_addr);
 	r->is_register = msg->first_line.u.request.method_value == METHOD_REGISTER;
-	r->path = path_of(msg, f->local_ip);
-	r->src_ip.s = f->src_ip;
-	r->src_ip.len = strlen(f->src_ip);
+	r->path = path_of(msg);
 	r->src_port = msg->rcv.src_port;
-	r->local_ip.s = f->local_ip;
-	r->local_ip.len = strlen(f->local_ip);
 	r->local_port = msg->rcv.dst_port;
 	r->call_id = view(msg->callid->body);
 	if(msg->to != NULL && parse_to_header(msg) == 0)

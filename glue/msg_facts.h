@@ -14,9 +14,11 @@ typedef struct secsetup_req_facts
 {
 	secsetup_request_t req;
 	secsetup_str_t setup[SECSETUP_MAX_SETUP_HEADERS];
-	char src_ip[IP_ADDR_MAX_STR_SIZE];
-	char local_ip[IP_ADDR_MAX_STR_SIZE];
+	struct ip_addr *src; /* the message's own source address (text only for events, logs) */
 } secsetup_req_facts_t;
+
+/* Reads modparam access_ip once, in mod_init; -1 (logged) if it is not an address. */
+int secsetup_msg_facts_init(void);
 
 /* Fills facts from msg; -1 if the message lacks what every request has (Call-ID). */
 int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *facts);
@@ -34,5 +36,8 @@ hdr_field_t *secsetup_find_header(
 
 /* Copies an address as text into buf (IP_ADDR_MAX_STR_SIZE). */
 void secsetup_ip_text(struct ip_addr *ip, char *buf);
+
+/* The core's binary form of an address. */
+void secsetup_ip_binary(const struct ip_addr *ip, secsetup_ip_t *out);
 
 #endif

@@ -34,7 +34,7 @@ typedef struct followed_register
 {
 	gen_lock_t lock;
 	uint32_t generation; /* pool slots: changes each time the slot goes back */
-	char src_ip[IP_ADDR_MAX_STR_SIZE];
+	struct ip_addr src_ip; /* the UE's, as it sent the REGISTER */
 	unsigned short src_port;
 	char impu[128]; /* empty if longer (the core refuses such an IMPU anyway) */
 	int failure;
@@ -294,8 +294,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	f = lock_followed(param);
 	if(f == NULL)
 		return; /* a copy after the final reply left: tm discards it */
-	r.src_ip.s = f->src_ip;
-	r.src_ip.len = strlen(f->src_ip);
+	secsetup_ip_binary(&f->src_ip, &r.src_addr);
 	r.src_port = f->src_port;
 	r.forwarded_failure = f->failure;
 	/* The edits are applied from the record, locked (only another copy of this reply
@@ -314,7 +313,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		ev.spi_u = a->event_spi_u;
 		memcpy(ev.reason, a->event_reason, sizeof(ev.reason));
 		memcpy(ev.impu, f->impu, sizeof(ev.impu));
-		memcpy(ev.src_ip, f->src_ip, sizeof(ev.src_ip));
+		secsetup_ip_text(&f->src_ip, ev.src_ip);
 	}
 	lock_release(&f->lock);
 	if(fresh)
@@ -346,7 +345,7 @@ static followed_register_t *new_followed(void **param)
 	return f;
 }
 
-int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
+int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
 		unsigned short src_port, secsetup_str_t impu, int failure)
 {
 	void *param;
@@ -354,8 +353,7 @@ int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
 
 	if(f == NULL)
 		return -1;
-	strncpy(f->src_ip, src_ip, sizeof(f->src_ip) - 1);
-	f->src_ip[sizeof(f->src_ip) - 1] = '\0';
+	f->src_ip = *src_ip;
 	f->src_port = src_port;
 	f->impu[0] = '\0';
 	if(impu.s != NULL && impu.len < sizeof(f->impu)) {

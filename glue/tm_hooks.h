@@ -29,7 +29,7 @@ void secsetup_drop_transaction(sip_msg_t *msg);
  * (SM3 -> SM4, SM7 -> SM8), carries the core's edits and raises the core's event once.
  * impu: the REGISTER's To URI (for the event); failure: what the request carries on
  * (enum secsetup_failure). */
-int secsetup_follow_register(sip_msg_t *msg, const char *src_ip,
+int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
 		unsigned short src_port, secsetup_str_t impu, int failure);
 
 /* Sends the D.2.2 report: a REGISTER for that IMPI/Call-ID with Failure. */

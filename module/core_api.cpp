@@ -189,8 +189,8 @@ int secsetup_on_request(const secsetup_request_t* req, uint64_t now, secsetup_ac
     RequestFacts f;
     f.isRegister = req->is_register != 0;
     f.path = static_cast<Path>(req->path);
-    if (!parseIp(req->src_ip, f.source) ||
-        (f.path != Path::Other && !parseIp(req->local_ip, f.local))) {
+    if (!readIp(req->src_addr, req->src_ip, f.source) ||
+        (f.path != Path::Other && !readIp(req->local_addr, req->local_ip, f.local))) {
       return SECSETUP_INVALID_ARG;
     }
     f.sourcePort = req->src_port;
@@ -225,7 +225,7 @@ int secsetup_on_reply(const secsetup_reply_t* rpl, uint64_t now, secsetup_action
     }
     ReplyFacts f;
     f.toRegister = rpl->to_register != 0;
-    if (!parseIp(rpl->src_ip, f.source)) {
+    if (!readIp(rpl->src_addr, rpl->src_ip, f.source)) {
       return SECSETUP_INVALID_ARG;
     }
     f.sourcePort = rpl->src_port;

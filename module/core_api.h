@@ -101,12 +101,22 @@ enum secsetup_failure {
 	SECSETUP_FAILURE_USER_AUTHENTICATION = 6
 };
 
+/* An address in binary, as Kamailio holds it: family 4 or 6, bytes in network order (the
+ * first 4 for IPv4). family 0: not given, the text beside it is read instead. The glue
+ * passes this form, which spares every message a round trip through text. */
+typedef struct secsetup_ip {
+	int family;
+	uint8_t bytes[16];
+} secsetup_ip_t;
+
 typedef struct secsetup_request {
 	int is_register;
 	int path; /* enum secsetup_path */
 	secsetup_str_t src_ip;
+	secsetup_ip_t src_addr; /* read instead of src_ip when its family is set */
 	uint16_t src_port;
 	secsetup_str_t local_ip;
+	secsetup_ip_t local_addr; /* read instead of local_ip when its family is set */
 	uint16_t local_port;
 	secsetup_str_t call_id;
 	secsetup_str_t impu;          /* REGISTER: To URI */
@@ -124,6 +134,7 @@ long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) S
 typedef struct secsetup_reply {
 	int to_register;
 	secsetup_str_t src_ip; /* source of the request this reply answers */
+	secsetup_ip_t src_addr; /* read instead of src_ip when its family is set */
 	uint16_t src_port;
 	secsetup_str_t call_id;
 	int code;

@@ -54,6 +54,20 @@ bool parseIp(const secsetup_str_t& s, kipsec::IpAddress& out) {
   return kipsec::IpAddress::parse(std::string(s.s, s.len), out);
 }
 
+bool readIp(const secsetup_ip_t& bin, const secsetup_str_t& text, kipsec::IpAddress& out) {
+  if (bin.family == 0) {
+    return parseIp(text, out);
+  }
+  if (bin.family != 4 && bin.family != 6) {
+    return false;
+  }
+  kipsec::IpAddress a;
+  a.family = bin.family == 4 ? kipsec::Family::V4 : kipsec::Family::V6;
+  std::memcpy(a.bytes.data(), bin.bytes, bin.family == 4 ? 4 : 16);
+  out = a;
+  return true;
+}
+
 bool copyOut(char* dst, std::size_t cap, std::string_view v) {
   if (v.size() >= cap) {
     dst[0] = '\0';

@@ -15,6 +15,8 @@ namespace secsetup::capi {
 
 std::string_view view(const secsetup_str_t& s);
 bool parseIp(const secsetup_str_t& s, kipsec::IpAddress& out);
+// The binary form when its family is set (4 or 6), else the text; false for anything else.
+bool readIp(const secsetup_ip_t& bin, const secsetup_str_t& text, kipsec::IpAddress& out);
 bool copyOut(char* dst, std::size_t cap, std::string_view v);
 int toC(Status s);
 // SECSETUP_OK, or SECSETUP_TRUNCATED when a protocol output did not fit its buffer.

@@ -99,11 +99,19 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   EXPECT_EQ(1, out.replace_www_authenticate);
   EXPECT_STREQ("Digest nonce=\"n\"", out.www_authenticate);
 
+  // SM5 and SM7 give the addresses in binary, as the glue does: the texts beside them are
+  // not read (they would be refused), and the contact SM1 made is found.
   secsetup_request_t sm5 = registerRequest(SECSETUP_PATH_PROTECTED, setup, 1);
+  sm5.src_addr = secsetup_ip_t{4, {192, 0, 2, 10}};
+  sm5.src_ip = str("not-an-ip");
+  sm5.local_addr = secsetup_ip_t{4, {198, 51, 100, 1}};
+  sm5.local_ip = str("not-an-ip");
   ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&sm5, 101, &out));
   EXPECT_EQ(SECSETUP_RELAY, out.verdict);
   EXPECT_EQ(SECSETUP_EVENT_NONE, out.event);
   secsetup_reply_t r7 = reply(200, "");
+  r7.src_addr = sm5.src_addr;
+  r7.src_ip = str("not-an-ip");
   ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r7, 101, &out));
   EXPECT_EQ(SECSETUP_EVENT_ESTABLISHED, out.event);
   EXPECT_EQ(5064, out.event_port);
@@ -137,6 +145,9 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   // Invalid input is refused with a status, never an exception.
   secsetup_request_t junk = req;
   junk.src_ip = str("not-an-ip");
+  EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(&junk, 103, &out));
+  junk = req;
+  junk.src_addr.family = 5;  // neither 4 nor 6: refused, not read as the text
   EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(&junk, 103, &out));
   EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(nullptr, 103, &out));
   junk = req;
@@ -239,4 +250,22 @@ TEST(CoreApi, AddressTextsParseAsInetPtonDoes) {
       EXPECT_TRUE(fast == full) << t;
     }
   }
+}
+
+// The binary form the glue passes gives the same address as its text, for both families.
+TEST(CoreApi, BinaryAddressesReadAsTheirTexts) {
+  secsetup::kipsec::IpAddress fromText, fromBinary;
+  ASSERT_TRUE(secsetup::kipsec::IpAddress::parse("2001:db8::5:1", fromText));
+  secsetup_ip_t v6{6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05, 0, 0x01}};
+  ASSERT_TRUE(secsetup::capi::readIp(v6, secsetup_str_t{nullptr, 0}, fromBinary));
+  EXPECT_TRUE(fromText == fromBinary);
+  ASSERT_TRUE(secsetup::kipsec::IpAddress::parse("192.0.2.10", fromText));
+  secsetup_ip_t v4{4, {192, 0, 2, 10, 0xAA, 0xAA}};  // bytes past the fourth are not read
+  ASSERT_TRUE(secsetup::capi::readIp(v4, secsetup_str_t{nullptr, 0}, fromBinary));
+  EXPECT_TRUE(fromText == fromBinary);
+  secsetup_ip_t none{};
+  ASSERT_TRUE(secsetup::capi::readIp(none, secsetup_str_t{"192.0.2.10", 10}, fromBinary));
+  EXPECT_TRUE(fromText == fromBinary);
+  EXPECT_FALSE(secsetup::capi::readIp(secsetup_ip_t{5, {}}, secsetup_str_t{"192.0.2.10", 10},
+                                      fromBinary));
 }
