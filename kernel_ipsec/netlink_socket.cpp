@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <netinet/in.h>  // before linux/xfrm.h: see xfrm_messages.h
 #include <linux/xfrm.h>
 #include <string.h>
 #include <sys/socket.h>

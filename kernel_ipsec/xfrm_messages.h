@@ -3,6 +3,10 @@
 // No socket, no state: each builder writes one message into caller-provided space of at
 // least kMsgMax bytes and returns its header (nlmsg_len set). Unit tests pin the bytes.
 
+// glibc's in6_addr before the kernel's headers: linux/in6.h then defers to it, so every
+// translation unit sees one definition (link-time optimisation checks that).
+#include <netinet/in.h>
+
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
 

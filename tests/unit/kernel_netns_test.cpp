@@ -4,8 +4,8 @@
 
 #include <errno.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>  // before linux/xfrm.h: see xfrm_messages.h
 #include <linux/xfrm.h>
-#include <netinet/in.h>
 #include <sched.h>
 #include <unistd.h>
 
