@@ -16,6 +16,10 @@
 # Figure: user + system CPU of all Kamailio processes during the load, per registration;
 # baseline / module per round and the median (target >= 0.85). 512 MB of shared memory: at
 # the native rate tm holds thousands of finished transactions for its 5 s wait timer.
+# BENCH_CPU_COMPARE=DIR (with BENCH_CPU_SIDE_BY_SIDE=1): two builds of the module instead,
+# both with module.cfg; the "baseline" slot loads DIR/secsetup.so, so the ratio is that
+# build's CPU over this one's (above 1: this build is cheaper). Run it with DIR the same
+# build to see the noise (2026-11-24: 0.980-1.014 over 5 rounds).
 set -uo pipefail
 SECSETUP_ROOT=${SECSETUP_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 SECSETUP_BUILD=$(cd "${1:?build dir}" && pwd)
@@ -134,6 +138,11 @@ run() {
 
 say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc) CPU, load $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "${BENCH_CPU_SIDE_BY_SIDE:-0}" != 1 ] || say "side by side: both Kamailios loaded at once (module on $NET_B.x)"
+if [ -n "${BENCH_CPU_COMPARE:-}" ]; then
+	[ "${BENCH_CPU_SIDE_BY_SIDE:-0}" = 1 ] && [ -f "$BENCH_CPU_COMPARE/secsetup.so" ] ||
+		{ echo "BENCH_CPU_COMPARE needs BENCH_CPU_SIDE_BY_SIDE=1 and DIR/secsetup.so" >&2; exit 2; }
+	say "comparing builds: \"baseline\" is module.cfg with $BENCH_CPU_COMPARE/secsetup.so"
+fi
 say "$BENCH_CPU_CALLS registrations per run from $BENCH_CPU_UE_ADDRESSES UE address(es) after a warm-up of $BENCH_CPU_WARMUP, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"
 for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 	mem=""
@@ -144,7 +153,12 @@ for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 		if [ "${BENCH_CPU_SIDE_BY_SIDE:-0}" = 1 ]; then
 			# Both at once, each on its own addresses: what the host's load does to one it
 			# does to the other, where runs one after the other see different moments.
-			run "$mm-baseline" baseline "$mem" "$NET" &
+			if [ -n "${BENCH_CPU_COMPARE:-}" ]; then
+				MODULES=$BENCH_CPU_COMPARE:/usr/lib/x86_64-linux-gnu/kamailio/modules \
+					run "$mm-baseline" module "$mem" "$NET" &
+			else
+				run "$mm-baseline" baseline "$mem" "$NET" &
+			fi
 			run "$mm-module" module "$mem" "$NET_B" &
 			wait
 			continue
