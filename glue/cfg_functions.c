@@ -12,7 +12,8 @@
 #include "secsetup_clock.h"
 #include "tm_hooks.h"
 
-static int internal_error(sip_msg_t *msg, const char *why)
+/* Rare: cold keeps it out of the request path's code (see module/engine.h). */
+static __attribute__((cold)) int internal_error(sip_msg_t *msg, const char *why)
 {
 	secsetup_actions_t a;
 

@@ -15,7 +15,7 @@ int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);
 /* A final reply whose headers Kamailio cannot parse to the end: the rest cannot be read or
  * edited header by header and may hold ik/ck, so it goes on as a 500 without any
  * WWW-Authenticate and without the headers from the one that failed to parse on. */
-int secsetup_reply_fail_closed(sip_msg_t *rpl);
+__attribute__((cold)) int secsetup_reply_fail_closed(sip_msg_t *rpl);
 
 /* Loads the sl API for secsetup_send_reply; from mod_init. */
 int secsetup_msg_edit_init(void);

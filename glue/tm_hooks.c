@@ -169,7 +169,7 @@ void secsetup_drop_transaction(sip_msg_t *msg)
 
 /* When the core cannot say what to do with a final reply, it goes on as a 500 without any
  * WWW-Authenticate: whatever the reply carried (ik, ck) must not reach the UE. */
-static void fail_closed_actions(secsetup_actions_t *a)
+static __attribute__((cold)) void fail_closed_actions(secsetup_actions_t *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->verdict = SECSETUP_RELAY;

@@ -170,7 +170,7 @@ class Engine {
            bool challengeTooLong, Actions& a, uint64_t now);
   void finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
                   bool keysValid, bool challengeTooLong, Actions& a, uint64_t now);
-  static void refuseTooLongChallenge(Actions& a);
+  [[gnu::cold]] static void refuseTooLongChallenge(Actions& a);
   void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
   // engine_sa.cpp
   // False with why and the counter of the cause (kernel or keys) when nothing was installed.
@@ -188,10 +188,13 @@ class Engine {
   bool settle(unsigned stripe, uint32_t rec);
   void settleNewPort(unsigned stripe, uint32_t rec);
   void removeContact(unsigned stripe, uint32_t rec);
-  Actions failure(FailureReason reason, std::string_view detail);
+  // Refusals and aborts are rare, and marked cold: GCC then moves them, and the branches
+  // that lead to them, away from the registration path, whose code runs cache-cold in
+  // Kamailio (docs/benchmarks.md).
+  [[gnu::cold]] Actions failure(FailureReason reason, std::string_view detail);
   // A refusal or abort that is not a Failure header (500, 503): the Failed event and its
   // counter, with the pair concerned (or none).
-  void failed(Actions& a, Counter c, const char* cause, const PairSlot* pair);
+  [[gnu::cold]] void failed(Actions& a, Counter c, const char* cause, const PairSlot* pair);
   void handleDue(unsigned stripe, uint32_t rec, uint64_t now, std::vector<Report>& reports);
 
   ContactStore& store_;

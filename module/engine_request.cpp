@@ -11,7 +11,7 @@ namespace secsetup {
 
 namespace {
 
-Actions drop(const char* why) {
+[[gnu::cold]] Actions drop(const char* why) {  // discards are rare: see Engine::failure
   Actions a;
   a.verdict = Verdict::Drop;
   a.log = why;
