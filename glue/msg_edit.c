@@ -186,24 +186,52 @@ int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a)
 	return append_headers(rpl, buf, len);
 }
 
-int secsetup_reply_fail_closed(sip_msg_t *rpl)
+/* The headers Kamailio has not parsed: from the end of the last parsed one to the empty
+ * line that ends the header section (a body after it is not included). */
+static void unparsed_headers(sip_msg_t *rpl, char **from, char **end)
 {
-	char *from = rpl->buf + rpl->first_line.len; /* nothing parsed: every header */
-	char *end = rpl->buf + rpl->len;
 	char *blank;
 
+	*from = rpl->buf + rpl->first_line.len; /* nothing parsed: every header */
+	*end = rpl->buf + rpl->len;
 	if(rpl->last_header != NULL)
-		from = rpl->last_header->name.s + rpl->last_header->len;
-	/* The header section ends at its empty line; whatever follows stays (a body). */
-	blank = from - 2 >= rpl->buf ? memmem(from - 2, end - (from - 2), "\r\n\r\n", 4) : NULL;
+		*from = rpl->last_header->name.s + rpl->last_header->len;
+	blank = *from - 2 >= rpl->buf ? memmem(*from - 2, *end - (*from - 2), "\r\n\r\n", 4)
+								  : NULL;
 	if(blank != NULL)
-		end = blank + 2;
+		*end = blank + 2;
+}
+
+int secsetup_reply_fail_closed(sip_msg_t *rpl)
+{
+	char *from, *end;
+
+	unparsed_headers(rpl, &from, &end);
 	if(replace_status(rpl, 500, "Server Internal Error") < 0
 			|| remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
 		return -1;
 	if(end > from && del_lump(rpl, from - rpl->buf, end - from, 0) == NULL)
 		return -1;
 	return 0;
+}
+
+void secsetup_reply_scrub_keys(sip_msg_t *rpl)
+{
+	hdr_field_t *hf;
+	char *from, *end;
+
+	for(hf = rpl->headers; hf != NULL; hf = hf->next) {
+		if(hf->type == HDR_WWW_AUTHENTICATE_T)
+			secsetup_scrub_challenge_keys(hf->body.s, (size_t)hf->body.len);
+	}
+	if(rpl->parsed_flag & HDR_EOH_F)
+		return;
+	/* Headers Kamailio could not parse are in no list: their text goes, line ends stay. */
+	unparsed_headers(rpl, &from, &end);
+	for(; from < end; from++) {
+		if(*from != '\r' && *from != '\n')
+			*from = 'x';
+	}
 }
 
 int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a)

@@ -16,6 +16,10 @@ int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);
  * edited header by header and may hold ik/ck, so it goes on as a 500 without any
  * WWW-Authenticate and without the headers from the one that failed to parse on. */
 __attribute__((cold)) int secsetup_reply_fail_closed(sip_msg_t *rpl);
+/* Last resort when a final reply's edits could not be made (no memory for them): the values
+ * of its ik and ck parameters, and any header Kamailio could not parse, are overwritten in
+ * the received text itself, which needs no memory, so whatever tm relays holds no key. */
+__attribute__((cold)) void secsetup_reply_scrub_keys(sip_msg_t *rpl);
 
 /* Loads the sl API for secsetup_send_reply; from mod_init. */
 int secsetup_msg_edit_init(void);

@@ -301,9 +301,12 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	 * could wait for it), rather than copied out whole. */
 	a = actions_for(f, &r, &fresh);
 	if(unparsable ? secsetup_reply_fail_closed(rpl) < 0
-				  : !faked && secsetup_apply_to_reply(rpl, a) < 0)
-		LM_ERR("cannot edit the %d reply to REGISTER %.*s\n", ps->code,
-				(int)r.call_id.len, r.call_id.s);
+				  : !faked && secsetup_apply_to_reply(rpl, a) < 0) {
+		LM_ERR("cannot edit the %d reply to REGISTER %.*s: its keys are overwritten "
+			   "in place\n",
+				ps->code, (int)r.call_id.len, r.call_id.s);
+		secsetup_reply_scrub_keys(rpl);
+	}
 	fresh = fresh && a->event != SECSETUP_EVENT_NONE;
 	if(fresh) {
 		/* Copied out: once unlocked, the slot may go back and be reused. */

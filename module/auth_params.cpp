@@ -1,5 +1,7 @@
 #include "module/auth_params.h"
 
+#include <cstring>
+
 #include "module/sip_lex.h"
 
 namespace secsetup {
@@ -155,6 +157,31 @@ ChallengeKeys extractInto(std::string_view v, AkaKeys& keys, Text& rewritten) no
 }
 
 }  // namespace
+
+std::size_t scrubChallengeKeys(char* v, std::size_t len) noexcept {
+  if (v == nullptr || len == 0) {
+    return 0;
+  }
+  std::size_t scrubbed = 0;
+  bool ok = false;
+  try {
+    ok = walkParams(std::string_view(v, len), [&](const Param& p) {
+      if (lex::tokenIs(p.name, "ik") || lex::tokenIs(p.name, "ck")) {
+        // p.value views into v: the characters of the value (inside the quotes, if any).
+        char* at = v + (p.value.data() - v);
+        std::memset(at, '0', p.value.size());
+        scrubbed += p.value.size();
+      }
+    });
+  } catch (...) {
+    ok = false;
+  }
+  if (!ok) {  // where a key might hide cannot be told: nothing of the value stays
+    std::memset(v, 'x', len);
+    return len;
+  }
+  return scrubbed;
+}
 
 ChallengeKeys extractChallengeKeys(std::string_view v, AkaKeys& keys,
                                    std::string& rewritten) noexcept {

@@ -41,4 +41,11 @@ ChallengeKeys extractChallengeKeys(std::string_view wwwAuthenticate, AkaKeys& ke
 ChallengeKeys extractChallengeKeys(std::string_view wwwAuthenticate, AkaKeys& keys,
                                    ChallengeText& rewritten) noexcept;
 
+// Last resort for a reply the glue cannot edit (no memory for the edits): overwrites, in
+// place, the value of every ik and ck parameter of the WWW-Authenticate value v with '0',
+// so that the reply may go on unedited without key material; the length does not change.
+// A value this parser cannot read to its end is overwritten whole with 'x'. Returns the
+// number of bytes overwritten.
+std::size_t scrubChallengeKeys(char* v, std::size_t len) noexcept;
+
 }  // namespace secsetup

@@ -9,6 +9,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "module/auth_params.h"
 #include "module/core_api_convert.h"
 #include "module/engine.h"
 #include "module/register_expires.h"
@@ -46,6 +47,10 @@ extern "C" {
 long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) noexcept {
   return secsetup::registerExpires(std::string_view(contact.s != nullptr ? contact.s : "", contact.len),
                                    std::string_view(expires.s != nullptr ? expires.s : "", expires.len));
+}
+
+size_t secsetup_scrub_challenge_keys(char* value, size_t len) noexcept {
+  return secsetup::scrubChallengeKeys(value, len);
 }
 
 const char* secsetup_status_str(int status) noexcept {

@@ -178,6 +178,12 @@ typedef struct secsetup_actions {
 	char event_reason[64]; /* FAILED: the Failure token or the cause; never key material */
 } secsetup_actions_t;
 
+/* Last resort when the glue cannot edit a reply (no memory for its edits): overwrites, in
+ * place, the value of every ik and ck parameter of one WWW-Authenticate value with '0', or
+ * the whole value with 'x' if it cannot be read to its end, so that the reply can go on
+ * unedited without key material. The length does not change; returns the bytes overwritten. */
+size_t secsetup_scrub_challenge_keys(char *value, size_t len) SECSETUP_NOEXCEPT;
+
 /* now: seconds (monotonic or wall clock, the same source for every call). */
 int secsetup_on_request(const secsetup_request_t *req, uint64_t now, secsetup_actions_t *out) SECSETUP_NOEXCEPT;
 int secsetup_on_reply(const secsetup_reply_t *rpl, uint64_t now, secsetup_actions_t *out) SECSETUP_NOEXCEPT;

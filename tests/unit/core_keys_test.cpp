@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "module/auth_params.h"
+#include "module/core_api.h"
 #include "module/engine.h"
 #include "module/key_derivation.h"
 #include "module/setup_encode.h"
@@ -183,6 +184,35 @@ TEST(CoreKeys, ChallengeLosesIkAndCk) {
 
   r = extractChallengeKeys("Digest nonce=\"n", keys, out);
   EXPECT_FALSE(r.parsed);
+}
+
+// The last resort for a reply the glue cannot edit: the keys' values go in place, nothing
+// else moves, and the C boundary does the same.
+TEST(CoreKeys, ScrubOverwritesOnlyTheKeyValuesInPlace) {
+  std::string v = std::string("Digest realm=\"ims.test\", nonce=\"abc\", IK=\"") + kIk +
+                  "\", ck=" + kCk + ", qop=\"auth\"";
+  std::string expected = std::string("Digest realm=\"ims.test\", nonce=\"abc\", IK=\"") +
+                         std::string(32, '0') + "\", ck=" + std::string(32, '0') +
+                         ", qop=\"auth\"";
+  EXPECT_EQ(64u, scrubChallengeKeys(v.data(), v.size()));
+  EXPECT_EQ(expected, v);
+  EXPECT_EQ(std::string::npos, v.find(kIk));
+  EXPECT_EQ(std::string::npos, v.find(kCk));
+
+  std::string none = "Digest realm=\"ims.test\", nonce=\"abc\"";
+  std::string before = none;
+  EXPECT_EQ(0u, scrubChallengeKeys(none.data(), none.size()));
+  EXPECT_EQ(before, none);
+
+  // Unreadable to its end: a key after the fault could not be found, so nothing stays.
+  std::string bad = std::string("Digest nonce=\"abc\", ik=\"") + kIk + "\", junk junk";
+  EXPECT_EQ(bad.size(), scrubChallengeKeys(bad.data(), bad.size()));
+  EXPECT_EQ(std::string(bad.size(), 'x'), bad);
+
+  std::string c = std::string("Digest nonce=\"n\", ik=\"") + kIk + "\"";
+  EXPECT_EQ(32u, secsetup_scrub_challenge_keys(c.data(), c.size()));
+  EXPECT_EQ(std::string("Digest nonce=\"n\", ik=\"") + std::string(32, '0') + "\"", c);
+  EXPECT_EQ(0u, secsetup_scrub_challenge_keys(nullptr, 0));
 }
 
 TEST(CoreKeys, Sha256MatchesOpenSslAtEveryLength) {
