@@ -215,11 +215,20 @@ int secsetup_reply_fail_closed(sip_msg_t *rpl)
 	return 0;
 }
 
-void secsetup_reply_scrub_keys(sip_msg_t *rpl)
+void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code)
 {
+	str *status = &rpl->first_line.u.reply.status;
 	hdr_field_t *hf;
 	char *from, *end;
 
+	/* The code the core settled on, in place of the received one (like replace_status, the
+	 * text only): a UE told 401 would go on to SM5 over SAs that are not there. */
+	if(code >= 100 && code <= 699 && code != (int)rpl->first_line.u.reply.statuscode
+			&& status->len == 3) {
+		status->s[0] = (char)('0' + code / 100);
+		status->s[1] = (char)('0' + code / 10 % 10);
+		status->s[2] = (char)('0' + code % 10);
+	}
 	for(hf = rpl->headers; hf != NULL; hf = hf->next) {
 		if(hf->type == HDR_WWW_AUTHENTICATE_T)
 			secsetup_scrub_challenge_keys(hf->body.s, (size_t)hf->body.len);

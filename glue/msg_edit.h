@@ -18,8 +18,9 @@ int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);
 __attribute__((cold)) int secsetup_reply_fail_closed(sip_msg_t *rpl);
 /* Last resort when a final reply's edits could not be made (no memory for them): the values
  * of its ik and ck parameters, and any header Kamailio could not parse, are overwritten in
- * the received text itself, which needs no memory, so whatever tm relays holds no key. */
-__attribute__((cold)) void secsetup_reply_scrub_keys(sip_msg_t *rpl);
+ * the received text itself, which needs no memory, so whatever tm relays holds no key; the
+ * status code becomes code (when the core chose another, e.g. 500) the same way. */
+__attribute__((cold)) void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code);
 
 /* Loads the sl API for secsetup_send_reply; from mod_init. */
 int secsetup_msg_edit_init(void);

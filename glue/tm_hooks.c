@@ -305,7 +305,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		LM_ERR("cannot edit the %d reply to REGISTER %.*s: its keys are overwritten "
 			   "in place\n",
 				ps->code, (int)r.call_id.len, r.call_id.s);
-		secsetup_reply_scrub_keys(rpl);
+		secsetup_reply_scrub_keys(rpl, unparsable ? 500 : a->reply_code);
 	}
 	fresh = fresh && a->event != SECSETUP_EVENT_NONE;
 	if(fresh) {

@@ -17,7 +17,8 @@
 # baseline / module per round and the median (target >= 0.85). 512 MB of shared memory: at
 # the native rate tm holds thousands of finished transactions for its 5 s wait timer.
 # BENCH_CPU_COMPARE=DIR (with BENCH_CPU_SIDE_BY_SIDE=1): two builds of the module instead,
-# both with module.cfg; the "baseline" slot loads DIR/secsetup.so, so the ratio is that
+# both with module.cfg; the "baseline" slot loads DIR/secsetup.so (a null-backend build,
+# i.e. another build tree's bench-module directory), so the ratio is that
 # build's CPU over this one's (above 1: this build is cheaper). Run it with DIR the same
 # build to see the noise (2026-11-24: 0.980-1.014 over 5 rounds).
 set -uo pipefail
@@ -141,6 +142,7 @@ say "Kamailio CPU per registration on the host, $(date -u '+%F %T') UTC, $(nproc
 if [ -n "${BENCH_CPU_COMPARE:-}" ]; then
 	[ "${BENCH_CPU_SIDE_BY_SIDE:-0}" = 1 ] && [ -f "$BENCH_CPU_COMPARE/secsetup.so" ] ||
 		{ echo "BENCH_CPU_COMPARE needs BENCH_CPU_SIDE_BY_SIDE=1 and DIR/secsetup.so" >&2; exit 2; }
+	BENCH_CPU_COMPARE=$(cd "$BENCH_CPU_COMPARE" && pwd)
 	say "comparing builds: \"baseline\" is module.cfg with $BENCH_CPU_COMPARE/secsetup.so"
 fi
 say "$BENCH_CPU_CALLS registrations per run from $BENCH_CPU_UE_ADDRESSES UE address(es) after a warm-up of $BENCH_CPU_WARMUP, $BENCH_CPU_CONCURRENT in flight, $BENCH_CPU_ROUNDS rounds, cfgs baseline$CFG_SUFFIX and module$CFG_SUFFIX"

@@ -115,9 +115,12 @@ with_access_ip() {
 	grep -q "\"access_ip\", \"$1\")" "$WORK/access_ip.cfg"
 }
 bad_access_ip_refused() {
+	local seen
 	with_access_ip not-an-address || return 1
+	seen=$(wc -c <"$WORK/kamailio.log" 2>/dev/null || echo 0)
 	! PCSCF_CFG=$WORK/access_ip.cfg pcscf_start "${DEFS[@]}" 2>/dev/null &&
-		grep -q 'access_ip "not-an-address" is not an IPv4 or IPv6 address' "$WORK/kamailio.log"
+		tail -c +$((seen + 1)) "$WORK/kamailio.log" |
+		grep -q 'access_ip "not-an-address" is not an IPv4 or IPv6 address'
 }
 check kamailio_refuses_access_ip_not_an_address bad_access_ip_refused
 pcscf_stop
@@ -127,6 +130,15 @@ if check kamailio_starts_with_access_ip pcscf_start "${DEFS[@]}"; then
 	register_once scscf_forbid "X-Test: 1" "X-Test: 2"
 	check access_ip_register_is_the_modules trace_has scscf '^Failure: MalformedSecuritySetup'
 	check access_ip_ue_gets_403 status_is ue 403
+fi
+pcscf_stop
+# Set to another local address (the core side's), the access address is not the module's:
+# the same REGISTER goes on untouched, without Failure.
+check access_ip_other_cfg_written with_access_ip "$CORE"
+if check kamailio_starts_with_other_access_ip pcscf_start "${DEFS[@]}"; then
+	register_once scscf_forbid "X-Test: 1" "X-Test: 2"
+	check other_access_ip_register_reaches_scscf trace_has scscf '^REGISTER '
+	check other_access_ip_register_not_the_modules trace_lacks scscf '^Failure:'
 fi
 unset PCSCF_CFG
 pcscf_stop

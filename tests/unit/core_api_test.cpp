@@ -31,6 +31,7 @@ const std::string kUe = "192.0.2.10", kP = "198.51.100.1", kCall = "api-call-1";
 const std::string kSm1 = "esp / / hmac-md5-96 / / 7000 / port=5064";
 const std::string kAuth = "Digest username=\"alice@ims.test\", response=\"\"";
 const std::string kImpu = "sip:alice@ims.test";
+const std::string kNotAnIp = "not-an-ip";  // named: str() views into it
 
 secsetup_request_t registerRequest(int path, const secsetup_str_t* setup, size_t n) {
   secsetup_request_t r{};
@@ -103,15 +104,15 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   // not read (they would be refused), and the contact SM1 made is found.
   secsetup_request_t sm5 = registerRequest(SECSETUP_PATH_PROTECTED, setup, 1);
   sm5.src_addr = secsetup_ip_t{4, {192, 0, 2, 10}};
-  sm5.src_ip = str("not-an-ip");
+  sm5.src_ip = str(kNotAnIp);
   sm5.local_addr = secsetup_ip_t{4, {198, 51, 100, 1}};
-  sm5.local_ip = str("not-an-ip");
+  sm5.local_ip = str(kNotAnIp);
   ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&sm5, 101, &out));
   EXPECT_EQ(SECSETUP_RELAY, out.verdict);
   EXPECT_EQ(SECSETUP_EVENT_NONE, out.event);
   secsetup_reply_t r7 = reply(200, "");
   r7.src_addr = sm5.src_addr;
-  r7.src_ip = str("not-an-ip");
+  r7.src_ip = str(kNotAnIp);
   ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r7, 101, &out));
   EXPECT_EQ(SECSETUP_EVENT_ESTABLISHED, out.event);
   EXPECT_EQ(5064, out.event_port);
@@ -144,7 +145,7 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
 
   // Invalid input is refused with a status, never an exception.
   secsetup_request_t junk = req;
-  junk.src_ip = str("not-an-ip");
+  junk.src_ip = str(kNotAnIp);
   EXPECT_EQ(SECSETUP_INVALID_ARG, secsetup_on_request(&junk, 103, &out));
   junk = req;
   junk.src_addr.family = 5;  // neither 4 nor 6: refused, not read as the text
