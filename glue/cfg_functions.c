@@ -17,10 +17,7 @@ static __attribute__((cold)) int internal_error(sip_msg_t *msg, const char *why)
 {
 	secsetup_actions_t a;
 
-	memset(&a, 0, sizeof(a));
-	a.reply_code = 500;
-	strncpy(a.reply_reason, "Server Internal Error", sizeof(a.reply_reason) - 1);
-	strncpy(a.warning, why, sizeof(a.warning) - 1);
+	secsetup_internal_error_actions(&a, why);
 	secsetup_send_reply(msg, &a);
 	return -1;
 }

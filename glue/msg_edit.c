@@ -230,7 +230,7 @@ void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code)
 		status->s[2] = (char)('0' + code % 10);
 	}
 	for(hf = rpl->headers; hf != NULL; hf = hf->next) {
-		if(hf->type == HDR_WWW_AUTHENTICATE_T)
+		if(secsetup_header_is(hf, HDR_WWW_AUTHENTICATE_T, NULL, 0))
 			secsetup_scrub_challenge_keys(hf->body.s, (size_t)hf->body.len);
 	}
 	if(rpl->parsed_flag & HDR_EOH_F)
@@ -241,6 +241,14 @@ void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code)
 		if(*from != '\r' && *from != '\n')
 			*from = 'x';
 	}
+}
+
+void secsetup_internal_error_actions(secsetup_actions_t *a, const char *why)
+{
+	memset(a, 0, sizeof(*a));
+	a->reply_code = 500;
+	strncpy(a->reply_reason, "Server Internal Error", sizeof(a->reply_reason) - 1);
+	strncpy(a->warning, why, sizeof(a->warning) - 1);
 }
 
 int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a)

@@ -12,6 +12,8 @@ int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a);
 
 /* Answers the request itself (verdict REPLY) with the core's headers. */
 int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);
+/* a: a 500 Server Internal Error with a Warning saying why, nothing else (verdict RELAY). */
+void secsetup_internal_error_actions(secsetup_actions_t *a, const char *why);
 /* A final reply whose headers Kamailio cannot parse to the end: the rest cannot be read or
  * edited header by header and may hold ik/ck, so it goes on as a 500 without any
  * WWW-Authenticate and without the headers from the one that failed to parse on. */

@@ -57,21 +57,16 @@ static int has_access_addr = 0;
 
 int secsetup_msg_facts_init(void)
 {
-	struct ip_addr *ip;
 	str text;
 
 	if(secsetup_params.access_ip == NULL || secsetup_params.access_ip[0] == '\0')
 		return 0;
 	text.s = secsetup_params.access_ip;
 	text.len = strlen(text.s);
-	ip = str2ip(&text);
-	if(ip == NULL)
-		ip = str2ip6(&text);
-	if(ip == NULL) {
+	if(str2ipxbuf(&text, &access_addr) < 0) {
 		LM_ERR("access_ip \"%s\" is not an IPv4 or IPv6 address\n", text.s);
 		return -1;
 	}
-	access_addr = *ip;
 	has_access_addr = 1;
 	return 0;
 }

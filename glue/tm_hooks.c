@@ -57,11 +57,20 @@ static int is_pool_handle(void *param)
 	return ((uintptr_t)param & 1) != 0;
 }
 
+static unsigned handle_slot(void *param)
+{
+	return (unsigned)(((uintptr_t)param & 0xffffffffu) >> 1);
+}
+
+static uint32_t handle_generation(void *param)
+{
+	return (uint32_t)((uintptr_t)param >> 32);
+}
+
 /* The record behind param, locked; NULL when its slot has gone back since. */
 static followed_register_t *lock_followed(void *param)
 {
 	followed_register_t *f;
-	uintptr_t h = (uintptr_t)param;
 
 	if(!is_pool_handle(param)) {
 		f = (followed_register_t *)param;
@@ -70,9 +79,9 @@ static followed_register_t *lock_followed(void *param)
 	}
 	if(follow_pool == NULL)
 		return NULL; /* shutting down: tm may end transactions after mod_destroy */
-	f = secsetup_slot_pool_slot(follow_pool, (unsigned)((h & 0xffffffffu) >> 1));
+	f = secsetup_slot_pool_slot(follow_pool, handle_slot(param));
 	lock_get(&f->lock);
-	if(f->generation != (uint32_t)(h >> 32)) {
+	if(f->generation != handle_generation(param)) {
 		lock_release(&f->lock);
 		return NULL;
 	}
@@ -83,13 +92,12 @@ static followed_register_t *lock_followed(void *param)
 static void give_back(void *param)
 {
 	followed_register_t *f = lock_followed(param);
-	unsigned slot = (unsigned)(((uintptr_t)param & 0xffffffffu) >> 1);
 
 	if(f == NULL)
 		return;
 	f->generation++;
 	lock_release(&f->lock);
-	secsetup_slot_pool_give(follow_pool, slot);
+	secsetup_slot_pool_give(follow_pool, handle_slot(param));
 }
 
 static void release_followed(void *param)
@@ -171,12 +179,8 @@ void secsetup_drop_transaction(sip_msg_t *msg)
  * WWW-Authenticate: whatever the reply carried (ik, ck) must not reach the UE. */
 static __attribute__((cold)) void fail_closed_actions(secsetup_actions_t *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->verdict = SECSETUP_RELAY;
-	a->reply_code = 500;
-	strcpy(a->reply_reason, "Server Internal Error");
+	secsetup_internal_error_actions(a, "security set-up failed");
 	a->replace_www_authenticate = 1;
-	strcpy(a->warning, "security set-up failed");
 }
 
 /* The core's edits for this final reply (f locked): computed once per transaction and code,

@@ -10,46 +10,9 @@ std::string_view view(const secsetup_str_t& s) {
   return s.s == nullptr ? std::string_view() : std::string_view(s.s, s.len);
 }
 
-namespace {
-// Dotted quad as Kamailio writes it (no leading zeros, nothing else), the text of every IPv4
-// request and reply: a few dozen instructions instead of a std::string and inet_pton. Any
-// other text returns false and takes the full parse, so what is accepted does not change.
-bool parseCanonicalIpv4(std::string_view t, kipsec::IpAddress& out) {
-  kipsec::IpAddress a;
-  std::size_t i = 0;
-  for (unsigned part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (i >= t.size() || t[i] != '.') {
-        return false;
-      }
-      ++i;
-    }
-    unsigned v = 0, digits = 0;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9' && digits < 3) {
-      v = v * 10 + static_cast<unsigned>(t[i] - '0');
-      ++i;
-      ++digits;
-    }
-    if (digits == 0 || v > 255 || (digits > 1 && t[i - digits] == '0')) {
-      return false;
-    }
-    a.bytes[part] = static_cast<uint8_t>(v);
-  }
-  if (i != t.size()) {
-    return false;
-  }
-  a.family = kipsec::Family::V4;
-  out = a;
-  return true;
-}
-}  // namespace
-
 bool parseIp(const secsetup_str_t& s, kipsec::IpAddress& out) {
   if (s.s == nullptr || s.len == 0 || s.len > 64) {
     return false;
-  }
-  if (parseCanonicalIpv4(std::string_view(s.s, s.len), out)) {
-    return true;
   }
   return kipsec::IpAddress::parse(std::string(s.s, s.len), out);
 }

@@ -232,8 +232,8 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
 
 }  // namespace
 
-// The glue's address texts take a short IPv4 path; whatever it accepts must be what the full
-// parse (inet_pton) gives, and whatever it refuses must still get the full parse's answer.
+// Address texts (RPC, kernel events, and requests given without the binary form): parseIp
+// accepts exactly what the full parse (inet_pton) accepts, with the same bytes.
 TEST(CoreApi, AddressTextsParseAsInetPtonDoes) {
   const char* texts[] = {"192.0.2.10",  "0.0.0.0",     "255.255.255.255", "10.1.2.3",
                          "127.0.82.4",  "1.2.3.256",   "01.2.3.4",        "1.2.3.04",
