@@ -170,7 +170,8 @@ class Engine {
            bool challengeTooLong, Actions& a, uint64_t now);
   void finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
                   bool keysValid, bool challengeTooLong, Actions& a, uint64_t now);
-  [[gnu::cold]] static void refuseTooLongChallenge(Actions& a);
+  // A reply that goes on as a 500 with a Warning saying why, and without its challenge.
+  [[gnu::cold]] static void refuseChallenge(Actions& a, const char* why);
   void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
   // engine_sa.cpp
   // False with why and the counter of the cause (kernel or keys) when nothing was installed.

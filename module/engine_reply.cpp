@@ -79,7 +79,7 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
     finalReply(stripe, rec, f, keys, keysValid, challengeTooLong, a, now);
   }
   if (challengeTooLong && a.replyCode == 0) {
-    refuseTooLongChallenge(a);  // a challenge in any other reply: it cannot go on either
+    refuseChallenge(a, kChallengeTooLong);  // in any other reply it cannot go on either
   }
   return a;
 }
@@ -121,12 +121,12 @@ void Engine::finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, cons
   }
 }
 
-void Engine::refuseTooLongChallenge(Actions& a) {
+void Engine::refuseChallenge(Actions& a, const char* why) {
   a.replyCode = 500;
   a.replyReason = "Server Internal Error";
   a.replaceWwwAuthenticate = true;
   a.wwwAuthenticate.clear();
-  a.warning = kChallengeTooLong;
+  a.warning = why;
 }
 
 void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid,
@@ -141,11 +141,7 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
     proposed.uePort = r.proposedPort;
     proposed.spiU = r.proposedSpiU;
     failed(a, cause, why, &proposed);
-    a.replyCode = 500;
-    a.replyReason = "Server Internal Error";
-    a.replaceWwwAuthenticate = true;
-    a.wwwAuthenticate.clear();
-    a.warning = why;
+    refuseChallenge(a, why);
     a.log = "security setup aborted at SM3";
     endNegotiation(stripe, rec);
     settle(stripe, rec);
