@@ -1,5 +1,6 @@
 # The event routes of cfg_examples/pcscf.cfg (docs/module.md section 7): each event runs its
-# event_route once per negotiation, and the route's xlog line shows $secsetup(...).
+# event_route once per negotiation, and the route's xlog line shows $secsetup(...) (the
+# established line only once turned on: pv.shvSet log_established int 1).
 # Checked from the P-CSCF's log: the shipped cfg's only way of showing what the route saw.
 
 # log_since LINE: the Kamailio log after its first LINE lines.
@@ -12,10 +13,27 @@ sent_call_id() { grep -m1 -i '^Call-ID:' "$WORK/$1.msg" | sed 's/^[^:]*:[[:space
 regex_quote() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|/]/\\&/g'; }
 
 scenario_events() {
-	local from cid spi_p refused_before
+	local from cid spi_p refused_before established_before
+
+	# The shipped cfg writes no line per established registration until the operator turns
+	# it on ($shv(log_established), pv.shvSet): the registration is counted all the same.
+	from=$(wc -l <"$WORK/kamailio.log")
+	established_before=$(counter_value registrations_established)
+	scscf_start scscf_events_quiet scscf_aka
+	ue_secured events_quiet
+	sipp_wait scscf_events_quiet
+	check events_established_counted_with_log_off \
+		counter_is registrations_established $((established_before + 1))
+	check events_established_not_logged_by_default bash -c \
+		"! tail -n +$((from + 1)) '$WORK/kamailio.log' | grep -q 'secsetup established:'"
+	scscf_start scscf_events_quiet_dereg scscf_accept
+	ue_deregister events_quiet_dereg
+	sipp_wait scscf_events_quiet_dereg
+	check events_quiet_registration_gone wait_for 5 nothing_left
 
 	# Item 1 again: the established event names the UE, its protected port, the Call-ID and
-	# the SA pair the kernel holds.
+	# the SA pair the kernel holds (its line turned on at run time, as an operator would).
+	check events_log_established_turned_on pcscf_rpc pv.shvSet log_established int 1
 	from=$(wc -l <"$WORK/kamailio.log")
 	scscf_start scscf_events_ok scscf_aka
 	ue_secured events_ok
@@ -32,6 +50,7 @@ scenario_events() {
 	ue_deregister events_dereg
 	sipp_wait scscf_events_dereg
 	check events_registration_gone wait_for 5 nothing_left
+	check events_log_established_turned_off pcscf_rpc pv.shvSet log_established int 0
 
 	# Item 2 again: a refused proposal runs the failed event once (at the refusal, not again
 	# on the S-CSCF's 403), with the Failure token as reason and no SA.
