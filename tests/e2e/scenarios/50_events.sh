@@ -33,7 +33,7 @@ scenario_events() {
 
 	# Item 1 again: the established event names the UE, its protected port, the Call-ID and
 	# the SA pair the kernel holds (its line turned on at run time, as an operator would).
-	check events_log_established_turned_on pcscf_rpc pv.shvSet log_established int 1
+	check events_log_established_turned_on output_has 'Variable set' pcscf_rpc pv.shvSet log_established int 1
 	from=$(wc -l <"$WORK/kamailio.log")
 	scscf_start scscf_events_ok scscf_aka
 	ue_secured events_ok
@@ -50,7 +50,7 @@ scenario_events() {
 	ue_deregister events_dereg
 	sipp_wait scscf_events_dereg
 	check events_registration_gone wait_for 5 nothing_left
-	check events_log_established_turned_off pcscf_rpc pv.shvSet log_established int 0
+	check events_log_established_turned_off output_has 'Variable set' pcscf_rpc pv.shvSet log_established int 0
 
 	# Item 2 again: a refused proposal runs the failed event once (at the refusal, not again
 	# on the S-CSCF's 403), with the Failure token as reason and no SA.
