@@ -215,16 +215,18 @@ typedef struct reply_event
 	uint32_t spi_p, spi_u;
 	char reason[sizeof(((secsetup_actions_t *)0)->event_reason)];
 	char impu[sizeof(((followed_register_t *)0)->impu)];
-	char src_ip[IP_ADDR_MAX_STR_SIZE];
+	struct ip_addr src_ip; /* written as text once the record is unlocked */
 } reply_event_t;
 
-static void raise_reply_event(const secsetup_reply_t *r, const reply_event_t *ev)
+static void raise_reply_event(const secsetup_reply_t *r, reply_event_t *ev)
 {
 	secsetup_event_data_t e;
+	char ue[IP_ADDR_MAX_STR_SIZE];
 
+	secsetup_ip_text(&ev->src_ip, ue);
 	memset(&e, 0, sizeof(e));
 	e.event = ev->event;
-	e.ue = secsetup_text(ev->src_ip);
+	e.ue = secsetup_text(ue);
 	e.port = ev->port != 0 ? ev->port : r->src_port;
 	e.call_id = r->call_id;
 	e.impu = secsetup_text(ev->impu);
@@ -320,7 +322,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		ev.spi_u = a->event_spi_u;
 		memcpy(ev.reason, a->event_reason, sizeof(ev.reason));
 		memcpy(ev.impu, f->impu, sizeof(ev.impu));
-		secsetup_ip_text(&f->src_ip, ev.src_ip);
+		ev.src_ip = f->src_ip;
 	}
 	lock_release(&f->lock);
 	if(fresh)
