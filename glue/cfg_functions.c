@@ -92,9 +92,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 	if(secsetup_apply_to_request(msg, &a) < 0)
 		return internal_error(msg, "cannot edit the request");
 	if(f.req.is_register
-			&& secsetup_follow_register(
-					   msg, f.src, f.req.src_port, f.req.impu, a.failure)
-					   < 0)
+			&& secsetup_follow_register(msg, f.src, &f.req, a.failure) < 0)
 		return internal_error(msg, "cannot follow the transaction");
 	raise_request_event(&f, &a);
 	return 1;

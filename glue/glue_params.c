@@ -12,6 +12,7 @@ struct secsetup_glue_params_s secsetup_params = {
 	.expiry_grace = 30,
 	.delete_grace = 2,
 	.retry_after = 30,
+	.max_negotiations_per_ue = 4,
 	.max_contacts = 10000,
 	.lock_stripes = 16,
 	.owner_tag = 0x5ec5e7,
@@ -50,8 +51,10 @@ int secsetup_params_check(void)
 		return -1;
 	}
 	if(p->registration_timer <= 0 || p->expiry_grace < 0 || p->delete_grace < 0
-			|| p->retry_after < 0 || p->key_rotate_bits < 0) {
-		LM_ERR("timers and key_rotate_bits must not be negative "
+			|| p->retry_after < 0 || p->max_negotiations_per_ue < 0
+			|| p->key_rotate_bits < 0) {
+		LM_ERR("timers, max_negotiations_per_ue and key_rotate_bits must not "
+			   "be negative "
 			   "(registration_timer > 0)\n");
 		return -1;
 	}
@@ -81,5 +84,6 @@ void secsetup_params_to_core(secsetup_params_t *out)
 	out->expiry_grace = (unsigned)p->expiry_grace;
 	out->delete_grace = (unsigned)p->delete_grace;
 	out->retry_after = (unsigned)p->retry_after;
+	out->max_negotiations_per_ue = (unsigned)p->max_negotiations_per_ue;
 	out->max_contacts = (unsigned)p->max_contacts;
 }

@@ -21,6 +21,7 @@ struct secsetup_glue_params_s
 	int expiry_grace;
 	int delete_grace;
 	int retry_after;
+	int max_negotiations_per_ue;
 	int max_contacts;
 	int lock_stripes;
 	int owner_tag;

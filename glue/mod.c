@@ -53,6 +53,8 @@ static param_export_t params[] = {
 	{"expiry_grace", PARAM_INT, &secsetup_params.expiry_grace},
 	{"delete_grace", PARAM_INT, &secsetup_params.delete_grace},
 	{"retry_after", PARAM_INT, &secsetup_params.retry_after},
+	{"max_negotiations_per_ue", PARAM_INT,
+			&secsetup_params.max_negotiations_per_ue},
 	{"max_contacts", PARAM_INT, &secsetup_params.max_contacts},
 	{"lock_stripes", PARAM_INT, &secsetup_params.lock_stripes},
 	{"owner_tag", PARAM_INT, &secsetup_params.owner_tag},

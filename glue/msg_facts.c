@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/parser/parse_cseq.h"
 #include "core/parser/parse_to.h"
 #include "core/resolve.h"
 #include "core/strutils.h"
@@ -101,6 +102,7 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
 	secsetup_request_t *r = &f->req;
 	hdr_field_t *hf;
 	size_t n = 0;
+	unsigned int cseq;
 
 	memset(r, 0, sizeof(*r));
 	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || msg->callid == NULL) {
@@ -133,5 +135,9 @@ int secsetup_request_facts(sip_msg_t *msg, secsetup_req_facts_t *f)
 	r->security_setup_count =
 			n < SECSETUP_MAX_SETUP_HEADERS ? n : SECSETUP_MAX_SETUP_HEADERS;
 	r->expires = r->is_register ? secsetup_msg_expires(msg) : -1;
+	/* parse_headers parsed CSeq (it is a required header: no CSeq, no number) */
+	if(msg->cseq != NULL && msg->cseq->parsed != NULL
+			&& str2int(&get_cseq(msg)->number, &cseq) == 0)
+		r->cseq = cseq;
 	return 0;
 }

@@ -36,6 +36,8 @@ typedef struct followed_register
 	uint32_t generation; /* pool slots: changes each time the slot goes back */
 	struct ip_addr src_ip; /* the UE's, as it sent the REGISTER */
 	unsigned short src_port;
+	int path;      /* enum secsetup_path the REGISTER arrived on */
+	uint32_t cseq; /* its CSeq number: a reply's is the same */
 	char impu[128]; /* empty if longer (the core refuses such an IMPU anyway) */
 	int failure;
 	int answered_code; /* final code the core has seen, 0 before */
@@ -303,6 +305,8 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	secsetup_ip_binary(&f->src_ip, &r.src_addr);
 	r.src_port = f->src_port;
 	r.forwarded_failure = f->failure;
+	r.path = f->path;
+	r.cseq = f->cseq;
 	/* The edits are applied from the record, locked (only another copy of this reply
 	 * could wait for it), rather than copied out whole. */
 	a = actions_for(f, &r, &fresh);
@@ -355,15 +359,18 @@ static followed_register_t *new_followed(void **param)
 }
 
 int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
-		unsigned short src_port, secsetup_str_t impu, int failure)
+		const secsetup_request_t *req, int failure)
 {
+	secsetup_str_t impu = req->impu;
 	void *param;
 	followed_register_t *f = new_followed(&param);
 
 	if(f == NULL)
 		return -1;
 	f->src_ip = *src_ip;
-	f->src_port = src_port;
+	f->src_port = req->src_port;
+	f->path = req->path;
+	f->cseq = req->cseq;
 	f->impu[0] = '\0';
 	if(impu.s != NULL && impu.len < sizeof(f->impu)) {
 		memcpy(f->impu, impu.s, impu.len);
@@ -387,7 +394,8 @@ int secsetup_send_report(const secsetup_report_t *r, const char *report_uri)
 	uac_req_t uac;
 	str method = str_init("REGISTER");
 	str ruri, uri, callid, hdrs;
-	char hbuf[256];
+	char hbuf[512];
+	const char *realm;
 	int n;
 
 	if(report_uri == NULL || report_uri[0] == '\0') {
@@ -396,10 +404,24 @@ int secsetup_send_report(const secsetup_report_t *r, const char *report_uri)
 				r->failure, r->impi, r->call_id);
 		return -1;
 	}
-	n = snprintf(hbuf, sizeof(hbuf), "Failure: %s\r\nContent-Length: 0\r\n",
-			r->failure);
-	if(n < 0 || n >= (int)sizeof(hbuf))
+	/* The S-CSCF finds the failed authentication by the IMPI it challenged (D.2.2): the
+	 * report names it as an SM1 does, in an Authorization without a response. tm writes
+	 * Content-Length itself. The core admits no quote or control character in an IMPI. */
+	if(r->impi[0] != '\0') {
+		realm = strchr(r->impi, '@');
+		realm = realm != NULL ? realm + 1 : r->impi;
+		n = snprintf(hbuf, sizeof(hbuf),
+				"Failure: %s\r\nAuthorization: Digest username=\"%s\", "
+				"realm=\"%s\", nonce=\"\", uri=\"%s\", response=\"\"\r\n",
+				r->failure, r->impi, realm, report_uri);
+	} else {
+		n = snprintf(hbuf, sizeof(hbuf), "Failure: %s\r\n", r->failure);
+	}
+	if(n < 0 || n >= (int)sizeof(hbuf)) {
+		LM_ERR("the %s report for Call-ID %s does not fit\n", r->failure,
+				r->call_id);
 		return -1;
+	}
 	hdrs.s = hbuf;
 	hdrs.len = n;
 	ruri.s = (char *)report_uri;

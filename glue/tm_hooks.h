@@ -30,7 +30,7 @@ void secsetup_drop_transaction(sip_msg_t *msg);
  * impu: the REGISTER's To URI (for the event); failure: what the request carries on
  * (enum secsetup_failure). */
 int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
-		unsigned short src_port, secsetup_str_t impu, int failure);
+		const secsetup_request_t *req, int failure);
 
 /* Sends the D.2.2 report: a REGISTER for that IMPI/Call-ID with Failure. */
 int secsetup_send_report(const secsetup_report_t *r, const char *report_uri);

@@ -66,6 +66,7 @@ struct ContactRecord {
   uint32_t wheelPrev;
   uint32_t wheelNext;
   uint32_t wheelSlot;  // kNil when not scheduled
+  uint32_t ipNext;     // chain of the records of one UE address (negotiations per address)
   AddrLink addr[2];    // [0]: the contact's port; [1]: the new port of a re-registration
   SpiLink spi[kSpiSlots];
   uint64_t deadline;   // the earliest of timerAt, expiresAt, retireAt's; 0: none
@@ -84,6 +85,7 @@ struct ContactRecord {
   uint16_t sm1SourcePort;
   uint16_t proposedPort;
   uint32_t proposedSpiU;
+  uint32_t cseq;  // CSeq of the contact's latest REGISTER in its Call-ID: older replies are stale
   PairSlot active;
   PairSlot pending;
   uint8_t sm1Digest[32];  // fingerprint of SM1's Security-setup (setupDigest in engine.h)

@@ -50,6 +50,10 @@ const char* toString(Counter c) noexcept {
       return "failed_kernel";
     case Counter::FailedChallengeTooLong:
       return "failed_challenge_too_long";
+    case Counter::NegotiationsPerUeExceeded:
+      return "negotiations_per_ue_exceeded";
+    case Counter::RepliesRefused2xxInClear:
+      return "replies_refused_2xx_in_clear";
     case Counter::Count_:
       break;
   }
@@ -72,7 +76,7 @@ uint32_t bucketsPerStripe(uint32_t maxContacts, unsigned stripes) noexcept {
 }
 
 struct Layout {
-  std::size_t records, addr, call, spi, wheel, tick, total;
+  std::size_t records, addr, call, spi, ip, wheel, tick, total;
 };
 
 Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
@@ -82,7 +86,8 @@ Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
   l.addr = align16(l.records + sizeof(ContactRecord) * maxContacts);
   l.call = align16(l.addr + sizeof(uint32_t) * b * stripes);
   l.spi = align16(l.call + sizeof(uint32_t) * b * stripes);
-  l.wheel = align16(l.spi + sizeof(uint32_t) * b * stripes);
+  l.ip = align16(l.spi + sizeof(uint32_t) * b * stripes);
+  l.wheel = align16(l.ip + sizeof(uint32_t) * b * stripes);
   l.tick = align16(l.wheel + sizeof(uint32_t) * ContactStore::kWheelSlots * stripes);
   l.total = align16(l.tick + sizeof(uint64_t) * stripes);
   return l;
@@ -193,13 +198,14 @@ ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxCon
   s->addrOff_ = l.addr;
   s->callOff_ = l.call;
   s->spiOff_ = l.spi;
+  s->ipOff_ = l.ip;
   s->wheelOff_ = l.wheel;
   s->tickOff_ = l.tick;
   std::memset(reinterpret_cast<char*>(mem) + l.addr, 0xFF, l.tick - l.addr);  // kNil heads
   ContactRecord* r = s->records();
   for (uint32_t i = 0; i < maxContacts; ++i) {
     r[i].callNext = i + 1 < maxContacts ? i + 1 : kNil;
-    r[i].wheelPrev = r[i].wheelNext = r[i].wheelSlot = kNil;
+    r[i].wheelPrev = r[i].wheelNext = r[i].wheelSlot = r[i].ipNext = kNil;
     r[i].addr[0].next = r[i].addr[1].next = kNil;
     for (SpiLink& k : r[i].spi) {
       k.next = kNil;
@@ -223,6 +229,11 @@ inline uint32_t* ContactStore::callHeads(unsigned stripe) const noexcept {
 inline uint32_t* ContactStore::spiHeads(unsigned stripe) const noexcept {
   return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
                                      spiOff_) +
+         static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
+}
+inline uint32_t* ContactStore::ipHeads(unsigned stripe) const noexcept {
+  return reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(const_cast<ContactStore*>(this)) +
+                                     ipOff_) +
          static_cast<std::size_t>(stripe) * (bucketMask_ + 1);
 }
 inline uint32_t* ContactStore::wheel(unsigned stripe) const noexcept {
@@ -330,13 +341,47 @@ uint32_t ContactStore::allocate(const kipsec::IpAddress& ip) noexcept {
   c.family = static_cast<uint8_t>(ip.family);
   std::memcpy(c.ueIp, ip.bytes.data(), 16);
   c.phase = Phase::Sm1Seen;
+  uint32_t& head = ipHeads(stripeOf(ip))[hashAddr(c.family, c.ueIp, 0) & bucketMask_];
+  c.ipNext = head;
+  head = rec;
   return rec;
+}
+
+unsigned ContactStore::countNegotiating(unsigned stripe,
+                                        const kipsec::IpAddress& ip) const noexcept {
+  const ContactRecord* r = records();
+  unsigned n = 0;
+  uint32_t rec = ipHeads(stripe)[hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), 0) &
+                                 bucketMask_];
+  while (rec != kNil) {
+    const ContactRecord& c = r[rec];
+    if (sameUeIp(c, ip) && c.active.state == PairState::Empty && c.phase != Phase::Closing) {
+      ++n;
+    }
+    rec = c.ipNext;
+  }
+  return n;
+}
+
+void ContactStore::unlinkIp(unsigned stripe, uint32_t rec) noexcept {
+  ContactRecord* r = records();
+  ContactRecord& c = r[rec];
+  uint32_t* link = &ipHeads(stripe)[hashAddr(c.family, c.ueIp, 0) & bucketMask_];
+  while (*link != kNil) {
+    if (*link == rec) {
+      *link = c.ipNext;
+      break;
+    }
+    link = &r[*link].ipNext;
+  }
+  c.ipNext = kNil;
 }
 
 void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {
   unlinkAddr(stripe, rec, 0);
   unlinkAddr(stripe, rec, 1);
   unlinkCall(stripe, rec);
+  unlinkIp(stripe, rec);
   for (unsigned k = 0; k < kSpiSlots; ++k) {
     unlinkSpi(stripe, rec, k);
   }
@@ -344,7 +389,7 @@ void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {
   ContactRecord& c = records()[rec];
   std::memset(&c, 0, sizeof(c));  // the blank record allocate() relies on (and no Call-ID left)
   c.phase = Phase::Free;
-  c.wheelPrev = c.wheelNext = c.wheelSlot = kNil;
+  c.wheelPrev = c.wheelNext = c.wheelSlot = c.ipNext = kNil;
   c.addr[0].next = c.addr[1].next = kNil;
   for (SpiLink& k : c.spi) {
     k.next = kNil;

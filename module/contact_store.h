@@ -43,6 +43,8 @@ enum class Counter : unsigned {
   FailedSm3WithoutKeys,  // SM3 without a valid ik (or ck for the chosen cipher): 500
   FailedKernel,          // SPI, SA pair or outbound policies refused by the kernel: 500
   FailedChallengeTooLong,  // SM3's challenge without ik/ck still over kMaxChallengeLen: 500
+  NegotiationsPerUeExceeded,  // an SM1 beyond max_negotiations_per_ue of its address: 503
+  RepliesRefused2xxInClear,   // a 2xx to a REGISTER that arrived in the clear: made a 403
   Count_
 };
 const char* toString(Counter c) noexcept;
@@ -92,7 +94,12 @@ class ContactStore {
   void prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept;
   void prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept;
 
-  // A zeroed record with ip set, phase Sm1Seen, not yet indexed; kNil when full.
+  // The records of ip that hold an initial negotiation (no registered pair yet): each
+  // holds a store slot and, from SM3 on, kernel SAs. Walks ip's own chain only.
+  unsigned countNegotiating(unsigned stripe, const kipsec::IpAddress& ip) const noexcept;
+
+  // A zeroed record with ip set, phase Sm1Seen, chained under its address (in ip's stripe),
+  // not yet otherwise indexed; kNil when full. The caller holds ip's stripe lock.
   uint32_t allocate(const kipsec::IpAddress& ip) noexcept;
   // Unindexes, unschedules and frees the record.
   void release(unsigned stripe, uint32_t rec) noexcept;
@@ -171,6 +178,8 @@ class ContactStore {
   uint32_t* addrHeads(unsigned stripe) const noexcept;
   uint32_t* callHeads(unsigned stripe) const noexcept;
   uint32_t* spiHeads(unsigned stripe) const noexcept;
+  uint32_t* ipHeads(unsigned stripe) const noexcept;
+  void unlinkIp(unsigned stripe, uint32_t rec) noexcept;
   uint64_t hashSpi(uint32_t spi) const noexcept;
   // A pair's SPIs as one word (spiU high, spiP low); 0 for an empty pair.
   static uint64_t pairSpis(const PairSlot& p) noexcept {
@@ -191,8 +200,8 @@ class ContactStore {
   uint32_t bucketMask_ = 0;  // buckets per stripe - 1 (power of two)
   uint64_t seed_ = 0;
   LockOps locks_;
-  std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, spiOff_ = 0, wheelOff_ = 0,
-              tickOff_ = 0;
+  std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, spiOff_ = 0, ipOff_ = 0,
+              wheelOff_ = 0, tickOff_ = 0;
   uint32_t freeHead_ = kNil;
   std::atomic<uint32_t> used_{0};
   std::atomic<uint64_t> counters_[static_cast<unsigned>(Counter::Count_)] = {};

@@ -87,6 +87,7 @@ void secsetup_params_default(secsetup_params_t* p) noexcept {
   p->expiry_grace = d.expiryGrace;
   p->delete_grace = d.deleteGrace;
   p->retry_after = d.retryAfter;
+  p->max_negotiations_per_ue = d.maxNegotiationsPerUe;
   p->max_contacts = 10000;
 }
 
@@ -210,6 +211,7 @@ int secsetup_on_request(const secsetup_request_t* req, uint64_t now, secsetup_ac
     f.securitySetup = views;
     f.securitySetupCount = req->security_setup_count;
     f.expires = req->expires;
+    f.cseq = req->cseq;
     return fillActions(g.engine->onRequest(f, now), out);
   } catch (...) {
     return SECSETUP_FAILED;
@@ -225,7 +227,8 @@ int secsetup_on_reply(const secsetup_reply_t* rpl, uint64_t now, secsetup_action
     if (!g.engine) {
       return SECSETUP_INVALID_STATE;
     }
-    if (rpl->forwarded_failure < 0 || rpl->forwarded_failure > SECSETUP_FAILURE_USER_AUTHENTICATION) {
+    if (rpl->forwarded_failure < 0 || rpl->forwarded_failure > SECSETUP_FAILURE_USER_AUTHENTICATION ||
+        rpl->path < SECSETUP_PATH_UNPROTECTED || rpl->path > SECSETUP_PATH_OTHER) {
       return SECSETUP_INVALID_ARG;
     }
     ReplyFacts f;
@@ -239,6 +242,8 @@ int secsetup_on_reply(const secsetup_reply_t* rpl, uint64_t now, secsetup_action
     f.wwwAuthenticate = view(rpl->www_authenticate);
     f.expires = rpl->expires;
     f.forwardedFailure = static_cast<FailureReason>(rpl->forwarded_failure);
+    f.path = static_cast<Path>(rpl->path);
+    f.cseq = rpl->cseq;
     int rc = fillActions(g.engine->onReply(f, now), out);
     if (rc == SECSETUP_TRUNCATED && out->replace_www_authenticate) {
       // The rewritten challenge did not fit: never forward the original (it holds the keys).

@@ -70,6 +70,7 @@ typedef struct secsetup_params {
 	unsigned delete_grace;       /* s, default 2 */
 	unsigned retry_after;        /* s, default 30 */
 	unsigned max_contacts;       /* default 10000 */
+	unsigned max_negotiations_per_ue; /* initial negotiations per UE address, default 4; 0: any */
 } secsetup_params_t;
 
 void secsetup_params_default(secsetup_params_t *p) SECSETUP_NOEXCEPT;
@@ -124,6 +125,7 @@ typedef struct secsetup_request {
 	const secsetup_str_t *security_setup; /* every Security-setup value */
 	size_t security_setup_count;
 	long expires; /* REGISTER expiry asked for, -1 when absent */
+	uint32_t cseq; /* the CSeq number, 0 when absent or not a number */
 } secsetup_request_t;
 
 /* The expiry a REGISTER asks for or its 2xx grants: the first contact's expires parameter,
@@ -141,6 +143,8 @@ typedef struct secsetup_reply {
 	secsetup_str_t www_authenticate; /* raw value, {NULL,0} when absent */
 	long expires;                    /* granted expiry (2xx), -1 when absent */
 	int forwarded_failure;           /* enum secsetup_failure the glue kept on the transaction */
+	int path;                        /* enum secsetup_path the REGISTER arrived on */
+	uint32_t cseq;                   /* the REGISTER's CSeq number, 0 when unknown */
 } secsetup_reply_t;
 
 /* What happened, for the operator: the glue raises event_route[secsetup:<name>] once it has

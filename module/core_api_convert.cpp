@@ -133,6 +133,7 @@ Status buildPolicy(const secsetup_params_t* p, Policy& pol) {
   d.expiryGrace = p->expiry_grace;
   d.deleteGrace = p->delete_grace;
   d.retryAfter = p->retry_after;
+  d.maxNegotiationsPerUe = p->max_negotiations_per_ue;
   if (validatePolicy(d) != Status::Ok || p->max_contacts == 0) {
     return Status::InvalidArg;
   }

@@ -42,6 +42,7 @@ struct RequestFacts {
   const std::string_view* securitySetup = nullptr;  // every Security-setup value
   std::size_t securitySetupCount = 0;
   long expires = -1;                  // REGISTER: the requested expiry, -1 when absent
+  uint32_t cseq = 0;                  // the CSeq number, 0 when unknown
 };
 
 struct ReplyFacts {
@@ -53,6 +54,8 @@ struct ReplyFacts {
   std::string_view wwwAuthenticate;   // raw value, empty when absent
   long expires = -1;                  // granted expiry of the contact (2xx), -1 when absent
   FailureReason forwardedFailure = FailureReason::None;  // the request went on with Failure
+  Path path = Path::Other;            // where the REGISTER arrived
+  uint32_t cseq = 0;                  // the REGISTER's CSeq number, 0 when unknown
 };
 
 // Bound of the Warning text: the C boundary's buffer (core_api.h), less the NUL.

@@ -72,10 +72,35 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
     return a;
   }
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, callIdHash);
+  // A final reply of an earlier REGISTER transaction of this Call-ID (CSeq grows with each
+  // one, RFC 3261 10.2.4) comes late: it may not drive the negotiation the later one runs.
+  // Found by address alone, the reply answers a REGISTER of another Call-ID: it may end or
+  // refresh a registration but not drive a negotiation (that is its Call-ID's).
+  bool stale = rec != kNil && f.cseq != 0 && f.cseq < store_.record(rec).cseq;
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort);
+    stale = rec != kNil && store_.record(rec).phase != Phase::Established;
   }
-  if (rec != kNil && f.code >= 200) {
+  if (f.path == Path::Unprotected && f.code >= 200 && f.code < 300) {
+    // A REGISTER that arrived in the clear is never answered 2xx: the UE would be registered
+    // without SAs. Whatever negotiation it started ends here (a registered contact's is not
+    // its to end).
+    store_.count(Counter::RepliesRefused2xxInClear);
+    if (rec != kNil && !stale && store_.record(rec).active.state == PairState::Empty) {
+      ContactRecord& r = store_.record(rec);
+      retire(r.pending, now);
+      endNegotiation(stripe, rec);
+      settle(stripe, rec);
+    }
+    a.replyCode = 403;
+    a.replyReason = "Forbidden";
+    a.replaceWwwAuthenticate = true;
+    a.wwwAuthenticate.clear();
+    a.warning = "the home network accepted a REGISTER that came without security set-up";
+    a.log = "2xx to a clear REGISTER refused";
+    return a;
+  }
+  if (rec != kNil && f.code >= 200 && !stale) {
     finalReply(stripe, rec, f, keys, keysValid, challengeTooLong, a, now);
   }
   if (challengeTooLong && a.replyCode == 0) {

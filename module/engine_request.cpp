@@ -69,6 +69,54 @@ void copyText(char* dst, uint8_t& len, std::string_view v) {
   dst[v.size()] = '\0';
 }
 
+// What a clear REGISTER on the unprotected port is (profile 7, D.1.4). It accepts exactly an
+// initial REGISTER (no Authorization, or one with an empty response: nothing has been
+// answered yet), a network authentication failure (empty response, no auts) and a
+// synchronisation failure (auts). A REGISTER answering a challenge (a non-empty response) is
+// SM5's kind: it belongs behind an SA, and taken in the clear it would register a UE without
+// one. An Authorization that does not parse is none of the three either.
+enum class ClearKind { Initial, NetworkAuthFailure, SyncFailure, NotAccepted };
+
+ClearKind classifyClear(const RequestFacts& f, const AuthorizationFacts& auth) {
+  if (!f.authorization.empty() && !auth.present) {
+    return ClearKind::NotAccepted;
+  }
+  if (auth.present && auth.hasAuts) {
+    return f.securitySetupCount > 0 ? ClearKind::Initial : ClearKind::SyncFailure;
+  }
+  if (auth.present && auth.hasResponse && !auth.emptyResponse) {
+    return ClearKind::NotAccepted;
+  }
+  if (f.securitySetupCount > 0) {
+    return ClearKind::Initial;
+  }
+  return auth.present && auth.hasResponse ? ClearKind::NetworkAuthFailure : ClearKind::Initial;
+}
+
+// An identity goes into the record and from there into the D.2.2 report the P-CSCF writes
+// itself (a quoted Authorization username): it may hold no quote, backslash or control
+// character, so that nothing a UE wrote can break out of that header.
+bool safeIdentity(std::string_view v) {
+  for (char c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether the contact has a registration protected by an SA pair: what the S-CSCF
+// authenticated. Nothing that arrives in the clear may change it (7.3.3.2: a failed
+// attempt leaves the old SAs as they were).
+bool registered(const ContactRecord& r) { return r.active.state == PairState::Live; }
+
+bool sameLocal(const ContactRecord& r, const RequestFacts& f) {
+  const std::size_t n = f.local.family == kipsec::Family::V4 ? 4 : 16;
+  return r.family == static_cast<uint8_t>(f.local.family) &&
+         std::memcmp(r.pcscfIp, f.local.bytes.data(), n) == 0;
+}
+
 }  // namespace
 
 Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
@@ -113,7 +161,15 @@ Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t n
 Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
                                     const RequestHashes& h, uint64_t now) {
   const AuthorizationFacts& auth = auth_;
+  const ClearKind kind = classifyClear(f, auth);
+  if (kind == ClearKind::NotAccepted) {
+    store_.count(Counter::UnprotectedDiscarded);
+    return drop("unprotected port: a REGISTER that is none of the three kinds of D.1.4");
+  }
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, h.callId);
+  if (rec != kNil && f.cseq > store_.record(rec).cseq && !registered(store_.record(rec))) {
+    store_.record(rec).cseq = f.cseq;  // replies to its earlier REGISTERs are stale now
+  }
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort, h.addr);
   }
@@ -128,7 +184,7 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
   if (f.securitySetupCount > 0) {
     return initialSm1(stripe, f, h, now);
   }
-  if (auth.present && auth.hasAuts) {
+  if (kind == ClearKind::SyncFailure) {
     // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and the
     // next 401 gets a fresh choice and fresh SAs.
     if (rec != kNil) {
@@ -142,7 +198,7 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
     }
     return relay("synchronisation failure REGISTER relayed");
   }
-  if (auth.present && auth.hasResponse && auth.emptyResponse) {
+  if (kind == ClearKind::NetworkAuthFailure) {
     // Network authentication failure (item 5): relayed, the pending SAs go.
     if (rec != kNil) {
       ContactRecord& r = store_.record(rec);
@@ -189,31 +245,45 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const Request
   }
   const AuthorizationFacts& auth = auth_;
   if (f.callId.empty() || f.callId.size() > kMaxCallIdLen || auth.username.size() > kMaxImpiLen ||
-      f.impu.size() > kMaxImpuLen) {
+      f.impu.size() > kMaxImpuLen || !safeIdentity(auth.username) || !safeIdentity(f.impu)) {
     Actions a;
     a.verdict = Verdict::Reply;
     a.replyCode = 400;
     a.replyReason = "Bad Request";
-    a.warning = "Call-ID, IMPI or IMPU missing or too long";
+    a.warning = "Call-ID, IMPI or IMPU missing, too long or with characters not allowed";
     a.log = "initial SM1 refused";
     return a;
   }
   uint16_t port = static_cast<uint16_t>(p.port != 0 ? p.port : f.sourcePort);
   const uint64_t portHash = port == f.sourcePort ? h.addr : store_.addrHash(f.source, port);
   uint32_t rec = store_.findByAddr(stripe, f.source, port, portHash);
+  if (rec != kNil && registered(store_.record(rec))) {
+    // A clear SM1 proves nothing about who sends it: it may not touch a registered contact
+    // (its identities, Call-ID, SAs) nor the re-registration it runs through its SA. The
+    // port is under SA protection; a UE that lost its SAs starts on another port.
+    return failure(FailureReason::MalformedSecuritySetup,
+                   "port: held by a registration protected by SAs");
+  }
   if (rec != kNil) {
+    // An earlier initial negotiation on this port, not authenticated either: the UE starts
+    // again and the earlier one is abandoned.
     ContactRecord& r = store_.record(rec);
-    deletePairNow(r, r.pending);  // an earlier negotiation of this contact is abandoned
-    if (r.addr[0].port != port) {
-      // The port was the new port of a re-registration: that attempt ends here.
-      endNegotiation(stripe, rec);
-      settle(stripe, rec);
-      rec = kNil;
-    } else {
-      if (r.addr[1].linked) {
-        store_.unlinkAddr(stripe, rec, 1);
-      }
-      r.flags = 0;
+    deletePairNow(r, r.pending);
+    r.flags = 0;
+  } else {
+    const unsigned negotiating = store_.countNegotiating(stripe, f.source);
+    if (policy_.maxNegotiationsPerUe != 0 && negotiating >= policy_.maxNegotiationsPerUe) {
+      // One address may not hold the store (and kernel SAs) with SM1s naming new ports.
+      Actions a;
+      failed(a, Counter::NegotiationsPerUeExceeded, "too many negotiations from this address",
+             nullptr);
+      a.verdict = Verdict::Reply;
+      a.replyCode = 503;
+      a.replyReason = "Service Unavailable";
+      a.retryAfter = policy_.registrationTimer;
+      a.warning = "too many security negotiations from this address";
+      a.log = "negotiations per UE address exceeded";
+      return a;
     }
   }
   if (rec == kNil) {
@@ -243,6 +313,7 @@ void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint
   copyText(r.impu, r.impuLen, f.impu);
   store_.setCallId(stripe, rec, f.callId, callIdHash);
   r.sm1SourcePort = f.sourcePort;
+  r.cseq = f.cseq;
   r.proposedPort = port;
   r.proposedSpiU = p.saId;
   r.choiceIntegrity = static_cast<uint8_t>(c.integrity);
@@ -267,11 +338,29 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
     store_.count(Counter::ProtectedDiscarded);
     return drop("protected port: no live SA pair for this address and port");
   }
+  // The SAs' selectors name the P-CSCF address of the negotiation: a clear packet to another
+  // local address is outside every SA's policy, so the kernel let it through unchecked.
+  if (!sameLocal(r, f)) {
+    store_.count(Counter::ProtectedDiscarded);
+    return drop("protected port: arrived on a local address the SA pair does not cover");
+  }
   const AuthorizationFacts& auth = auth_;
-  if ((auth.present && !auth.username.empty() && !sameText(r.impi, r.impiLen, auth.username)) ||
+  // An SM1 without Authorization (the seed's) names no IMPI: SM5, the first message through
+  // the new SA (so keyed from this challenge's IK), names it, and the pair is bound to it.
+  const bool adoptImpi = r.impiLen == 0 && viaPending && r.phase == Phase::AwaitSm5 &&
+                         auth.present && !auth.username.empty() &&
+                         auth.username.size() <= kMaxImpiLen && safeIdentity(auth.username);
+  if ((auth.present && !auth.username.empty() && !adoptImpi &&
+       !sameText(r.impi, r.impiLen, auth.username)) ||
       (f.isRegister && !f.impu.empty() && !sameText(r.impu, r.impuLen, f.impu))) {
     store_.count(Counter::ProtectedDiscarded);
     return drop("protected port: identity differs from the one the SAs were made for");
+  }
+  if (adoptImpi) {
+    copyText(r.impi, r.impiLen, auth.username);
+  }
+  if (f.isRegister && f.cseq > r.cseq && sameText(r.callId, r.callIdLen, f.callId)) {
+    r.cseq = f.cseq;  // the contact's latest REGISTER: replies to earlier ones are stale
   }
   if (viaPending && !activateOutbound(r, r.pending)) {
     // The UE has its SAs (this request came through them) but ours cannot send: give up.

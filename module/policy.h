@@ -60,6 +60,7 @@ struct Policy {
   unsigned expiryGrace = 30;          // s the SAs outlive the registered contact's expiry
   unsigned deleteGrace = 2;           // s a reply has to leave through an SA before it goes
   unsigned retryAfter = 30;           // Retry-After of the 503 when the store is full
+  unsigned maxNegotiationsPerUe = 4;  // initial negotiations one UE address may hold (0: any)
 };
 
 // Module parameter parsers: "hmac-sha-1-96,hmac-md5-96", "aes-cbc,des-ede3-cbc,null",

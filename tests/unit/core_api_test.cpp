@@ -50,8 +50,9 @@ secsetup_request_t registerRequest(int path, const secsetup_str_t* setup, size_t
   return r;
 }
 
-secsetup_reply_t reply(int code, const std::string& www) {
+secsetup_reply_t reply(int code, const std::string& www, int path = SECSETUP_PATH_PROTECTED) {
   secsetup_reply_t r{};
+  r.path = path;
   r.to_register = 1;
   r.src_ip = str(kUe);
   r.src_port = 5064;
@@ -93,7 +94,7 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   EXPECT_EQ(0, lockDepth);
 
   std::string www = "Digest nonce=\"n\", ik=\"f769bcd751044604127672711c6d3441\"";
-  secsetup_reply_t r3 = reply(401, www);
+  secsetup_reply_t r3 = reply(401, www, SECSETUP_PATH_UNPROTECTED);
   ASSERT_EQ(SECSETUP_OK, secsetup_on_reply(&r3, 100, &out));
   EXPECT_STREQ("esp / / hmac-md5-96 / / 4096 / protected-port=5060;unprotected-port=5062",
                out.security_setup);

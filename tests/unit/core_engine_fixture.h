@@ -61,7 +61,7 @@ class EngineTest : public ::testing::Test {
                   bool isRegister = true, long expires = 600, std::string auth = "") {
     setupStore_ = std::move(setup);
     views_.assign(setupStore_.begin(), setupStore_.end());
-    authStore_ = auth.empty() && isRegister ? authorization() : auth;
+    authStore_ = auth.empty() && isRegister && !omitAuthorization ? authorization() : auth;
     RequestFacts f;
     f.isRegister = isRegister;
     f.path = path;
@@ -75,15 +75,19 @@ class EngineTest : public ::testing::Test {
     f.securitySetup = views_.data();
     f.securitySetupCount = views_.size();
     f.expires = expires;
+    f.cseq = cseq;
     return engine_->onRequest(f, now);
   }
   Actions sm1(const std::string& setup = kSm1, uint16_t srcPort = 5064) {
     return request(Path::Unprotected, srcPort, {setup});
   }
+  // path: where the REGISTER answered arrived (SM1 in the clear, SM5 and later through SAs).
   Actions reply(int code, uint16_t srcPort, std::string www = "", long expires = 600,
-                FailureReason forwarded = FailureReason::None) {
+                FailureReason forwarded = FailureReason::None, Path path = Path::Protected) {
     wwwStore_ = std::move(www);
     ReplyFacts f;
+    f.path = path;
+    f.cseq = cseq;
     f.toRegister = true;
     f.source = ue;
     f.sourcePort = srcPort;
@@ -113,7 +117,9 @@ class EngineTest : public ::testing::Test {
     }
     return w;
   }
-  Actions sm3(uint16_t srcPort = 5064) { return reply(401, srcPort, challenge()); }
+  Actions sm3(uint16_t srcPort = 5064, Path path = Path::Unprotected) {
+    return reply(401, srcPort, challenge(), 600, FailureReason::None, path);
+  }
   Actions sm5(const std::string& setup = kSm1, uint16_t port = 5064) {
     return request(Path::Protected, port, {setup});
   }
@@ -135,7 +141,7 @@ class EngineTest : public ::testing::Test {
   // A re-registration of the UA on 5064 up to SM4: SM1 (line) through SA1, SM3.
   void startReRegistration(const char* line) {
     request(Path::Protected, 5064, {line});
-    sm3(5064);
+    sm3(5064, Path::Protected);
   }
   // ... and on through SM5 from the new port and SM7 200 (SM8 sent, the old pair kept).
   void reRegister(const char* line, uint16_t newPort) {
@@ -168,6 +174,8 @@ class EngineTest : public ::testing::Test {
   std::string impi = kImpi;
   std::string impu = kImpu;
   uint64_t now = 1000000;
+  uint32_t cseq = 0;
+  bool omitAuthorization = false;  // REGISTERs without Authorization (the seed's SM1)  // CSeq of requests and replies (0: unknown, as before the glue gave it)
   ContactStore* store_ = nullptr;
   std::unique_ptr<Engine> engine_;
 

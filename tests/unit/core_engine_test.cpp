@@ -618,16 +618,5 @@ TEST_F(EngineTest, KernelNoticeFindsItsContactBySpi) {
   EXPECT_TRUE(kernel.violations().empty());
 }
 
-TEST_F(EngineTest, RepeatedInitialRegistrationReplacesThePairOnThatPort) {
-  establish(5064);
-  uint32_t old = kernel.pairs().front().id.spiP;
-  sm1();  // the UE lost its SAs and starts again in the clear
-  EXPECT_EQ(1u, kernel.livePairs());  // the old pair stays until SM3
-  sm3();
-  ASSERT_EQ(1u, kernel.livePairs());
-  EXPECT_NE(old, kernel.pairs().front().id.spiP);
-  EXPECT_TRUE(kernel.violations().empty());
-}
-
 }  // namespace
 }  // namespace secsetup::testing

@@ -68,9 +68,9 @@ class RandomEngineTest : public EngineTest {
         continue;
       }
       EXPECT_TRUE(c.wheelPrev == kNil && c.wheelNext == kNil && c.wheelSlot == kNil &&
-                  c.addr[0].next == kNil && c.addr[1].next == kNil)
+                  c.ipNext == kNil && c.addr[0].next == kNil && c.addr[1].next == kNil)
           << "record " << i << ", step " << step;
-      c.callNext = c.wheelPrev = c.wheelNext = c.wheelSlot = 0;
+      c.callNext = c.wheelPrev = c.wheelNext = c.wheelSlot = c.ipNext = 0;
       c.addr[0].next = c.addr[1].next = 0;
       for (SpiLink& k : c.spi) {
         EXPECT_EQ(kNil, k.next) << "record " << i << ", step " << step;

@@ -1,13 +1,15 @@
 # Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt, after
 # fakes/fakes.cmake (the recording kernel fake, secsetup_fake_kernel).
 
-set(_core_tests grammar lex policy keys sha256 store engine random ue expires)
+set(_core_tests grammar lex policy keys sha256 store engine trust random ue expires)
 foreach(_t ${_core_tests})
-  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
-    secsetup_unit_test(core_${_t}_test
-      SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp
-      LIBS secsetup_core secsetup_fake_kernel)
+  # A listed test that is not there is an error: a renamed file must not vanish quietly.
+  if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
+    message(FATAL_ERROR "unit test core_${_t}_test.cpp is listed but missing")
   endif()
+  secsetup_unit_test(core_${_t}_test
+    SOURCES ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp
+    LIBS secsetup_core secsetup_fake_kernel)
 endforeach()
 
 secsetup_unit_test(core_api_test
