@@ -242,9 +242,9 @@ static void raise_reply_event(const secsetup_reply_t *r, reply_event_t *ev)
  * set for a reply whose headers cannot be parsed to the end; the core then hears of the
  * 500 the UE will get instead. */
 static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_t *r,
-		int *unparsable)
+		secsetup_str_t *contacts, int *unparsable)
 {
-	hdr_field_t *www;
+	hdr_field_t *www, *hf;
 
 	*unparsable = 0;
 	if(faked || parse_headers(rpl, HDR_EOH_F, 0) < 0 || rpl->callid == NULL) {
@@ -270,7 +270,21 @@ static int read_reply(struct cell *t, sip_msg_t *rpl, int faked, secsetup_reply_
 		r->www_authenticate.s = www->body.s;
 		r->www_authenticate.len = www->body.len;
 	}
-	r->expires = r->code < 300 ? secsetup_msg_expires(rpl) : -1;
+	if(r->code < 300) {
+		/* The core finds this UE's own binding among every contact the 2xx lists. */
+		r->raw_bindings = 1;
+		r->contacts = contacts;
+		for(hf = rpl->contact; hf != NULL && r->contact_count < SECSETUP_MAX_CONTACT_HEADERS;
+				hf = next_sibling_hdr(hf)) {
+			contacts[r->contact_count].s = hf->body.s;
+			contacts[r->contact_count].len = hf->body.len;
+			r->contact_count++;
+		}
+		if(rpl->expires != NULL) {
+			r->expires_header.s = rpl->expires->body.s;
+			r->expires_header.len = rpl->expires->body.len;
+		}
+	}
 	return 0;
 }
 
@@ -280,6 +294,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	followed_register_t *f;
 	sip_msg_t *rpl = ps->rpl;
 	secsetup_reply_t r;
+	secsetup_str_t contacts[SECSETUP_MAX_CONTACT_HEADERS];
 	const secsetup_actions_t *a;
 	reply_event_t ev;
 	int faked = rpl == NULL || rpl == FAKED_REPLY;
@@ -297,7 +312,7 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	r.to_register = 1;
 	r.code = ps->code;
 	r.expires = -1;
-	if(read_reply(t, rpl, faked, &r, &unparsable) < 0)
+	if(read_reply(t, rpl, faked, &r, contacts, &unparsable) < 0)
 		return;
 	f = lock_followed(param);
 	if(f == NULL)

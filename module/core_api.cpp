@@ -243,6 +243,20 @@ int secsetup_on_reply(const secsetup_reply_t* rpl, uint64_t now, secsetup_action
     f.expires = rpl->expires;
     f.forwardedFailure = static_cast<FailureReason>(rpl->forwarded_failure);
     f.path = static_cast<Path>(rpl->path);
+    std::string_view contacts[SECSETUP_MAX_CONTACT_HEADERS];
+    if (rpl->raw_bindings != 0) {
+      if (rpl->contact_count > SECSETUP_MAX_CONTACT_HEADERS ||
+          (rpl->contact_count > 0 && rpl->contacts == nullptr)) {
+        return SECSETUP_INVALID_ARG;
+      }
+      for (std::size_t i = 0; i < rpl->contact_count; ++i) {
+        contacts[i] = view(rpl->contacts[i]);
+      }
+      f.rawBindings = true;
+      f.contacts = contacts;
+      f.contactCount = rpl->contact_count;
+      f.expiresHeader = view(rpl->expires_header);
+    }
     f.cseq = rpl->cseq;
     int rc = fillActions(g.engine->onReply(f, now), out);
     if (rc == SECSETUP_TRUNCATED && out->replace_www_authenticate) {

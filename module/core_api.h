@@ -133,6 +133,9 @@ typedef struct secsetup_request {
  * of the first Contact and the Expires header ({NULL,0} when absent). */
 long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) SECSETUP_NOEXCEPT;
 
+/* The Contact headers of a 2xx the core looks through for the UE's own binding. */
+#define SECSETUP_MAX_CONTACT_HEADERS 16
+
 typedef struct secsetup_reply {
 	int to_register;
 	secsetup_str_t src_ip; /* source of the request this reply answers */
@@ -141,7 +144,12 @@ typedef struct secsetup_reply {
 	secsetup_str_t call_id;
 	int code;
 	secsetup_str_t www_authenticate; /* raw value, {NULL,0} when absent */
-	long expires;                    /* granted expiry (2xx), -1 when absent */
+	long expires;                    /* granted expiry (2xx), -1 when absent; read only when
+	                                  * raw_bindings is 0 */
+	int raw_bindings;                /* 2xx: the core reads the values below instead */
+	const secsetup_str_t *contacts;  /* every Contact header's raw value */
+	size_t contact_count;            /* at most SECSETUP_MAX_CONTACT_HEADERS */
+	secsetup_str_t expires_header;   /* raw value, {NULL,0} when absent */
 	int forwarded_failure;           /* enum secsetup_failure the glue kept on the transaction */
 	int path;                        /* enum secsetup_path the REGISTER arrived on */
 	uint32_t cseq;                   /* the REGISTER's CSeq number, 0 when unknown */

@@ -52,7 +52,13 @@ struct ReplyFacts {
   std::string_view callId;
   int code = 0;
   std::string_view wwwAuthenticate;   // raw value, empty when absent
-  long expires = -1;                  // granted expiry of the contact (2xx), -1 when absent
+  long expires = -1;                  // granted expiry when the raw values below are not given
+  // 2xx: the raw values of every Contact header and of Expires; the core finds the UE's own
+  // binding among the contacts. Given when rawBindings is set.
+  bool rawBindings = false;
+  const std::string_view* contacts = nullptr;
+  std::size_t contactCount = 0;
+  std::string_view expiresHeader;
   FailureReason forwardedFailure = FailureReason::None;  // the request went on with Failure
   Path path = Path::Other;            // where the REGISTER arrived
   uint32_t cseq = 0;                  // the REGISTER's CSeq number, 0 when unknown

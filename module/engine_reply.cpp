@@ -5,12 +5,23 @@
 
 #include "module/auth_params.h"
 #include "module/engine.h"
+#include "module/register_expires.h"
 #include "module/setup_encode.h"
 
 namespace secsetup {
 
 namespace {
 constexpr const char* kChallengeTooLong = "the challenge is too long to forward";
+
+// The expiry the 2xx grants to the binding of this UE address and port (its own, not the
+// first the 2xx lists): -1 when it says none.
+long grantedExpires(const ReplyFacts& f, const ContactRecord& r, uint16_t port) {
+  if (!f.rawBindings) {
+    return f.expires;
+  }
+  return bindingExpires(f.contacts, f.contactCount, f.expiresHeader, ContactStore::ueAddress(r),
+                        port);
+}
 }  // namespace
 
 Actions Engine::onReply(const ReplyFacts& f, uint64_t now) noexcept {
@@ -134,8 +145,9 @@ void Engine::finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, cons
         r.phase = Phase::Closing;
         settle(stripe, rec);
         a.log = "de-registered";
-      } else if (f.code >= 200 && f.code < 300 && f.expires > 0) {
-        r.expiresAt = now + static_cast<uint64_t>(f.expires) + policy_.expiryGrace;
+      } else if (f.code >= 200 && f.code < 300 && grantedExpires(f, r, r.active.uePort) > 0) {
+        r.expiresAt = now + static_cast<uint64_t>(grantedExpires(f, r, r.active.uePort)) +
+                      policy_.expiryGrace;
         settle(stripe, rec);
       } else {
         r.flags &= static_cast<uint8_t>(~kFlagDeregPending);
@@ -184,8 +196,9 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
 void Engine::sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now) {
   ContactRecord& r = store_.record(rec);
   bool reReg = (r.flags & kFlagReRegistration) != 0;
-  if (f.code >= 200 && f.code < 300 && f.expires != 0) {
-    uint64_t expires = f.expires > 0 ? static_cast<uint64_t>(f.expires) : 3600;
+  const long granted = grantedExpires(f, r, r.pending.uePort);
+  if (f.code >= 200 && f.code < 300 && granted != 0) {
+    uint64_t expires = granted > 0 ? static_cast<uint64_t>(granted) : 3600;
     const PairSlot& made = r.pending;
     store_.count(Counter::RegistrationsEstablished);
     a.event = Event::Established;

@@ -66,5 +66,34 @@ TEST(RegisterExpires, CApiTakesAbsentHeadersAsNull) {
   EXPECT_EQ(secsetup_register_expires(secsetup_str_t{contact.data(), 10}, e), 600);
 }
 
+// Item 7 of issue 14: the 2xx lists every binding of the AOR; a contact's lifetime is its own.
+TEST(BindingExpires, TheUesOwnBindingNotTheFirst) {
+  kipsec::IpAddress ue;
+  ASSERT_TRUE(kipsec::IpAddress::parse("192.0.2.10", ue));
+  const std::string_view two[] = {
+      "<sip:alice@192.0.2.99:5064>;expires=7200, <sip:alice@192.0.2.10:5066>;expires=10",
+      "\"Alice, home\" <sip:alice@192.0.2.10:5064;transport=udp>;expires=600"};
+  EXPECT_EQ(600, bindingExpires(two, 2, "", ue, 5064));
+  EXPECT_EQ(10, bindingExpires(two, 2, "", ue, 5066));
+  // No binding of this UE and port: the Expires header, else none.
+  EXPECT_EQ(3600, bindingExpires(two, 2, "3600", ue, 5070));
+  EXPECT_EQ(-1, bindingExpires(two, 2, "", ue, 5070));
+  // The binding without an expires parameter takes the Expires header.
+  const std::string_view bare[] = {"sip:alice@192.0.2.10:5064"};
+  EXPECT_EQ(300, bindingExpires(bare, 1, "300", ue, 5064));
+  // No port in the URI is 5060; user info with '@' and ':' is skipped.
+  const std::string_view defaultPort[] = {"<sips:a:b@192.0.2.10>;expires=42"};
+  EXPECT_EQ(42, bindingExpires(defaultPort, 1, "", ue, 5060));
+  kipsec::IpAddress ue6;
+  ASSERT_TRUE(kipsec::IpAddress::parse("2001:db8:1::10", ue6));
+  const std::string_view v6[] = {"<sip:a@[2001:db8:1::11]:5064>;expires=1, "
+                                 "<sip:a@[2001:db8:1:0::10]:5064>;expires=77"};
+  EXPECT_EQ(77, bindingExpires(v6, 1, "", ue6, 5064));
+  // Junk in a contact does not match and does not stop the search.
+  const std::string_view junk[] = {"<tel:+1555>;expires=5, <sip:@>, <sip:a@192.0.2.10:99999>",
+                                   "<sip:a@192.0.2.10:5064>;expires=9"};
+  EXPECT_EQ(9, bindingExpires(junk, 2, "", ue, 5064));
+}
+
 }  // namespace
 }  // namespace secsetup

@@ -1,12 +1,12 @@
 # Profile 7: what the unprotected port accepts, and that the protected port accepts nothing
 # from an address without SAs. Each discard is silent and counted.
 
-discarded() {  # NAME COUNTER TARGET-PORT OPTIONS|REGISTER [HEADER-LINE]
-	local before scenario=ue_request_unanswered
-	[ "$4" = REGISTER ] && scenario=ue_register_unanswered
+discarded() {  # NAME COUNTER TARGET-PORT OPTIONS|REGISTER [HEADER-LINE [HEADER-LINE]]
+	local before scenario=ue_request_unanswered more=()
+	[ "$4" = REGISTER ] && scenario=ue_register_unanswered more=(-set hdr2 "${6:-X-Test: 2}")
 	before=$(counter_value "$2")
 	sipp_fg ue ue -- -sf "$SIPP_DIR/$scenario.xml" -i "$UE_IP" -p 5064 -m 1 \
-		-set hdr1 "${5:-X-Test: 1}" "$PCSCF_UE_IP:$3"
+		-set hdr1 "${5:-X-Test: 1}" "${more[@]}" "$PCSCF_UE_IP:$3"
 	local verdict=$?
 	check "$1_gets_no_answer" test $verdict -eq 0
 	check "$1_is_counted_in_$2" counter_is "$2" $((before + 1))
