@@ -210,13 +210,12 @@ nlmsghdr* buildDelPolicy(void* buf, uint32_t seq, uint16_t flags, const PolicyKe
 }
 
 nlmsghdr* buildDump(void* buf, uint16_t type, uint32_t seq) noexcept {
-  nlmsghdr* nlh = header(buf, type, seq, NLM_F_DUMP);
-  if (type == XFRM_MSG_GETSA) {
-    mnl_nlmsg_put_extra_header(nlh, sizeof(xfrm_usersa_id));
-  } else {
-    mnl_nlmsg_put_extra_header(nlh, sizeof(xfrm_userpolicy_id));
-  }
-  return nlh;
+  // A dump request is the bare header. The kernel hands GETSA/GETPOLICY dumps to their dump
+  // callbacks before it checks the fixed header of a single GET: xfrm_dump_sa parses
+  // whatever follows the netlink header as attributes (optional XFRMA_ADDRESS_FILTER and
+  // XFRMA_PROTO filters) and xfrm_dump_policy reads nothing. A struct there is read as
+  // attributes and logged as "bytes leftover after parsing attributes".
+  return header(buf, type, seq, NLM_F_DUMP);
 }
 
 nlmsghdr* buildEspProbe(void* buf, uint32_t seq, Family f) noexcept {

@@ -75,6 +75,7 @@ nlmsghdr* buildAllocSpi(void* buf, uint32_t seq, uint16_t flags, const IpAddress
                         const IpAddress& dst, uint32_t reqid, uint32_t min, uint32_t max) noexcept;
 nlmsghdr* buildPolicy(void* buf, uint32_t seq, uint16_t flags, const PolicySpec& p) noexcept;
 nlmsghdr* buildDelPolicy(void* buf, uint32_t seq, uint16_t flags, const PolicyKey& k) noexcept;
+// A dump of every SA or policy: the netlink header alone (no filter attributes).
 nlmsghdr* buildDump(void* buf, uint16_t type /* GETSA or GETPOLICY */, uint32_t seq) noexcept;
 // Probe for ESP support: an UPDSA for an SA that cannot exist (SPI below 256). The kernel
 // answers EPROTONOSUPPORT without ESP and ESRCH with it; nothing is created either way.

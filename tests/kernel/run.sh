@@ -55,7 +55,20 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 
+# The kernel logs "netlink: N bytes leftover after parsing attributes" when a request carries
+# bytes it does not expect (an SA dump request with a fixed header did); kernel_ipsec_check dumps
+# SAs and policies through the backend many times. Nothing else runs netlink in between.
+leftover() { dmesg 2>/dev/null | grep -c 'bytes leftover after parsing attributes'; }
+leftover_before=$(leftover)
 "$build/tests/kernel_ipsec_check" || fail=1
+leftover_after=$(leftover)
+if dmesg >/dev/null 2>&1 && [ "$leftover_after" -eq "$leftover_before" ]; then
+	echo "PASS dumps_leave_no_bytes_over (dmesg: no 'bytes leftover' during the backend's calls)"
+else
+	echo "FAIL dumps_leave_no_bytes_over ($((leftover_after - leftover_before)) new 'bytes leftover' lines in dmesg)"
+	dmesg | grep 'bytes leftover' | tail -3 | sed 's/^/# /'
+	fail=1
+fi
 
 kill -INT "$tdpid" 2>/dev/null
 wait "$tdpid" 2>/dev/null

@@ -244,6 +244,34 @@ TEST(XfrmLayout, SaIdAndDump) {
   EXPECT_EQ(NLM_F_REQUEST | NLM_F_DUMP, nlh->nlmsg_flags);
 }
 
+// Bytes the kernel would find left over when it reads a request's payload as attributes
+// right after the netlink header (nlmsg_parse with a header length of 0).
+std::size_t leftoverAfterAttributes(const nlmsghdr* nlh) {
+  const auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload(nlh));
+  int rem = static_cast<int>(nlh->nlmsg_len - NLMSG_HDRLEN);
+  while (mnl_attr_ok(a, rem)) {
+    rem -= static_cast<int>(NLA_ALIGN(a->nla_len));
+    a = mnl_attr_next(a);
+  }
+  return static_cast<std::size_t>(rem > 0 ? rem : 0);
+}
+
+// The kernel's xfrm_dump_sa parses everything after the netlink header as attributes (an
+// optional XFRMA_ADDRESS_FILTER / XFRMA_PROTO); xfrm_dump_policy reads nothing. A fixed header
+// (xfrm_usersa_id, 24 zero bytes) there made it log "netlink: 24 bytes leftover after parsing
+// attributes" on every SA dump.
+TEST(XfrmLayout, DumpRequestsCarryNoFixedHeader) {
+  Buf b;
+  for (uint16_t type : {uint16_t{XFRM_MSG_GETSA}, uint16_t{XFRM_MSG_GETPOLICY}}) {
+    const nlmsghdr* nlh = buildDump(b.bytes, type, 9);
+    EXPECT_EQ(type, nlh->nlmsg_type);
+    EXPECT_EQ(NLM_F_REQUEST | NLM_F_DUMP, nlh->nlmsg_flags);
+    EXPECT_EQ(9u, nlh->nlmsg_seq);
+    EXPECT_EQ(0u, leftoverAfterAttributes(nlh)) << "type " << type;
+    EXPECT_EQ(NLMSG_HDRLEN, nlh->nlmsg_len) << "type " << type;
+  }
+}
+
 TEST(XfrmParse, SaRoundTripAndLarval) {
   uint8_t ik[16] = {};
   KeyBytes ikb(ik, 16);
