@@ -11,6 +11,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <algorithm>
+
 #include "kernel_ipsec/xfrm_messages.h"
 
 namespace secsetup::kipsec {
@@ -122,6 +124,7 @@ NetlinkSocketPtr NetlinkSocket::open(const std::vector<unsigned>& groups, Result
 }
 
 NetlinkSocket::~NetlinkSocket() {
+  wipeReceived();
   if (nl_ != nullptr) {
     mnl_socket_close(nl_);
   }
@@ -129,16 +132,26 @@ NetlinkSocket::~NetlinkSocket() {
 
 int NetlinkSocket::fd() const noexcept { return mnl_socket_get_fd(nl_); }
 
+void NetlinkSocket::wipeReceived() noexcept {
+  explicit_bzero(rx_.data(), rxUsed_);
+  rxUsed_ = 0;
+}
+
 Result NetlinkSocket::receive(ssize_t& len) noexcept {
   len = mnl_socket_recvfrom(nl_, rx_.data(), rx_.size());
   if (len >= 0) {
+    rxUsed_ = std::max(rxUsed_, static_cast<std::size_t>(len));
     return Result::success();
   }
   const int e = errno == EAGAIN ? ETIMEDOUT : errno;  // SO_RCVTIMEO ran out
+  // libmnl reports a truncated datagram (MSG_TRUNC: ENOSPC) or a bad sender address
+  // (EINVAL) as an error after recvmsg() has filled the buffer: assume all of it was written.
+  rxUsed_ = rx_.size();
   return Result::failure(e == ENOBUFS ? Status::OutOfResources : Status::KernelError, e);
 }
 
 Result NetlinkSocket::transact(NlBatch& batch, std::vector<int>& errs, NlSink* sink) noexcept {
+  WipeOnReturn wipe{*this};
   const std::size_t n = batch.count();
   errs.assign(n, 0);
   if (n == 0) {
@@ -183,6 +196,7 @@ Result NetlinkSocket::transact(NlBatch& batch, std::vector<int>& errs, NlSink* s
 }
 
 Result NetlinkSocket::dump(const nlmsghdr* request, NlSink& sink) noexcept {
+  WipeOnReturn wipe{*this};
   if (mnl_socket_sendto(nl_, request, request->nlmsg_len) < 0) {
     return resultOfErrno(errno);
   }
@@ -211,9 +225,14 @@ Result NetlinkSocket::dump(const nlmsghdr* request, NlSink& sink) noexcept {
 }
 
 Result NetlinkSocket::drain(NlSink& sink) noexcept {
+  WipeOnReturn wipe{*this};
   bool lost = false;
   for (;;) {
+    // recv() without MSG_TRUNC returns the bytes it copied, also for a truncated datagram.
     const ssize_t len = recv(fd(), rx_.data(), rx_.size(), MSG_DONTWAIT);
+    if (len >= 0) {
+      rxUsed_ = std::max(rxUsed_, static_cast<std::size_t>(len));
+    }
     if (len < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         break;

@@ -97,15 +97,28 @@ class NetlinkSocket {
   // as OutOfResources after the queued messages are delivered.
   Result drain(NlSink& sink) noexcept;
 
+  // Test-only: the receive buffer as it is now, to check that nothing the kernel sent (GETSA
+  // answers, dumps and DELSA notifications carry keys) outlives the call that read it.
+  const std::vector<uint8_t>& receiveBufferForTest() const noexcept { return rx_; }
+
  private:
   NetlinkSocket() = default;
   // One blocking read into rx_ (bounded by the socket's receive timeout).
   Result receive(ssize_t& len) noexcept;
+  // rx_ receives GETSA answers, dumps and DELSA notifications, which carry the SAs' keys
+  // (XFRMA_ALG_*): every call that reads it wipes what it received before returning, on
+  // every path (WipeOnReturn). rxUsed_ bounds what was written since the last wipe.
+  void wipeReceived() noexcept;
+  struct WipeOnReturn {
+    NetlinkSocket& s;
+    ~WipeOnReturn() { s.wipeReceived(); }
+  };
 
   mnl_socket* nl_ = nullptr;
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;
   std::vector<uint8_t> rx_;
+  std::size_t rxUsed_ = 0;
 };
 
 }  // namespace secsetup::kipsec

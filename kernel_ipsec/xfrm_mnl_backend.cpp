@@ -202,6 +202,14 @@ Result XfrmMnlBackend::drainExpired(std::vector<SaGone>& out) noexcept {
   }
 }
 
+std::vector<const std::vector<uint8_t>*> XfrmMnlBackend::receiveBuffersForTest() const {
+  std::vector<const std::vector<uint8_t>*> out{&sock_->receiveBufferForTest()};
+  if (events_) {
+    out.push_back(&events_->receiveBufferForTest());
+  }
+  return out;
+}
+
 Features XfrmMnlBackend::features() noexcept {
   if (featuresKnown_) {
     return features_;

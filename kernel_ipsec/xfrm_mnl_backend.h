@@ -53,6 +53,9 @@ class XfrmMnlBackend : public KernelIpsec {
   // Objects of one pair, in the order they are sent.
   static constexpr std::size_t kPairObjects = 6;
 
+  // Test-only: the receive buffers of the request socket and (once opened) the event socket.
+  std::vector<const std::vector<uint8_t>*> receiveBuffersForTest() const;
+
  protected:
   // Test-only hook (kernel suite): true makes the object at this index of a pair (0..5, the
   // order above, also when addPair defers or activateOutbound sends the outbound policies)

@@ -56,11 +56,12 @@ for _ in $(seq 1 50); do
 done
 
 # The kernel logs "netlink: N bytes leftover after parsing attributes" when a request carries
-# bytes it does not expect (an SA dump request with a fixed header did); kernel_ipsec_check dumps
+# bytes it does not expect (an SA dump request with a fixed header did); both programs dump
 # SAs and policies through the backend many times. Nothing else runs netlink in between.
 leftover() { dmesg 2>/dev/null | grep -c 'bytes leftover after parsing attributes'; }
 leftover_before=$(leftover)
 "$build/tests/kernel_ipsec_check" || fail=1
+"$build/tests/kernel_wipe_check" || fail=1
 leftover_after=$(leftover)
 if dmesg >/dev/null 2>&1 && [ "$leftover_after" -eq "$leftover_before" ]; then
 	echo "PASS dumps_leave_no_bytes_over (dmesg: no 'bytes leftover' during the backend's calls)"

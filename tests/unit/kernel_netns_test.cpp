@@ -304,5 +304,47 @@ TEST_F(NetnsTest, ActivateOutboundWantsARealOwnedSa) {
   EXPECT_TRUE(policyTags().empty());
 }
 
+// Bytes that are not zero in the backend's receive buffers (request and event socket).
+std::size_t bytesLeftInReceiveBuffers(const KernelIpsec& k) {
+  std::size_t n = 0;
+  for (const std::vector<uint8_t>* buf :
+       static_cast<const XfrmMnlBackend&>(k).receiveBuffersForTest()) {
+    for (uint8_t b : *buf) {
+      n += b != 0 ? 1 : 0;
+    }
+  }
+  return n;
+}
+
+// What the kernel sends about SAs (ALLOCSPI and GETSA answers, dumps, DELSA notifications)
+// can carry their keys; nothing of it stays in the receive buffers once a call returns, on
+// success and error paths alike. Here the SAs are reservations (no keys: no ESP needed); the
+// kernel suite repeats this with keyed SAs (tests/kernel/kernel_wipe_check.cpp).
+TEST_F(NetnsTest, ReceiveBuffersAreWipedAfterEveryCall) {
+  ASSERT_GE(k_->expireEventFd(), 0);
+  uint32_t a = 0, b = 0;
+  ASSERT_TRUE(k_->allocSpi(ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000, a).ok());
+  EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after ALLOCSPI";
+  ASSERT_TRUE(k_->allocSpi(ip("192.0.2.1"), ip("192.0.2.2"), 1000, 2000, b).ok());
+  SaInfo info;
+  ASSERT_TRUE(k_->querySa(ip("192.0.2.2"), a, info).ok());
+  EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after GETSA";
+  EXPECT_EQ(Status::NotFound, k_->querySa(ip("192.0.2.2"), 4444, info).status);
+  EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after a GETSA answered with an error";
+  std::vector<SaInfo> owned;
+  ASSERT_TRUE(k_->listOwned(owned).ok());
+  EXPECT_EQ(2u, owned.size());
+  EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after an SA dump";
+  XfrmConfig same;
+  same.ownerTag = kTag;
+  KernelIpsecPtr other = makeXfrmBackend(same);  // its delete notifies our event socket
+  ASSERT_TRUE(other->releaseSpi(ip("192.0.2.1"), ip("192.0.2.2"), a).ok());
+  ASSERT_TRUE(k_->releaseSpi(ip("192.0.2.1"), ip("192.0.2.2"), b).ok());
+  std::vector<SaGone> gone;
+  ASSERT_TRUE(k_->drainExpired(gone).ok());
+  EXPECT_EQ(1u, gone.size());
+  EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after draining DELSA notifications";
+}
+
 }  // namespace
 }  // namespace secsetup::kipsec

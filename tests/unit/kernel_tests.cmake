@@ -15,7 +15,10 @@ if(TARGET secsetup_fake_kernel)
     LIBS secsetup_fake_kernel)
 endif()
 
-# The kernel suite's program (run by tests/kernel/run.sh inside the sandbox, not by ctest).
+# The kernel suite's programs (run by tests/kernel/run.sh inside the sandbox, not by ctest).
 add_executable(kernel_ipsec_check ${CMAKE_CURRENT_LIST_DIR}/../kernel/kernel_ipsec_check.cpp)
 target_compile_options(kernel_ipsec_check PRIVATE ${SECSETUP_CXX_WARNINGS})
 target_link_libraries(kernel_ipsec_check PRIVATE secsetup_kernel)
+add_executable(kernel_wipe_check ${CMAKE_CURRENT_LIST_DIR}/../kernel/kernel_wipe_check.cpp)
+target_compile_options(kernel_wipe_check PRIVATE ${SECSETUP_CXX_WARNINGS})
+target_link_libraries(kernel_wipe_check PRIVATE secsetup_kernel)
