@@ -371,8 +371,12 @@ void Engine::deletePairNow(ContactRecord& r, PairSlot& p) {
   if (p.state == PairState::Empty) {
     return;
   }
-  kernel_.deletePair(pairId(r, p), keylessParams(p));
-  store_.count(Counter::SaDeleted);
+  // Counted only when the kernel removed the pair: NotFound (all of it gone already, e.g. an
+  // operator's flush) is no deletion of ours; other failures may have left it in place (the
+  // flush at stop or next start removes what carries the owner tag).
+  if (kernel_.deletePair(pairId(r, p), keylessParams(p)).ok()) {
+    store_.count(Counter::SaDeleted);
+  }
   std::memset(&p, 0, sizeof(p));
 }
 
