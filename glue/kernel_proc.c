@@ -1,3 +1,5 @@
+#include <errno.h>
+
 #include "core/dprint.h"
 
 #include "../module/core_api.h"
@@ -5,6 +7,8 @@
 #include "kernel_proc.h"
 
 static secsetup_kernel_t *process_kernel = NULL;
+/* Held open for the life of the instance; forked children inherit it (close-on-exec). */
+static int owner_claim_fd = -1;
 
 static secsetup_kernel_t *open_backend(void)
 {
@@ -40,6 +44,26 @@ int secsetup_kernel_child_init(void)
 		return -1;
 	}
 	return 0;
+}
+
+int secsetup_kernel_claim_owner_tag(void)
+{
+	unsigned tag = (unsigned)secsetup_params.owner_tag;
+	int err = 0;
+
+	owner_claim_fd = secsetup_xfrm_claim_owner_tag(tag, &err);
+	if(owner_claim_fd >= 0)
+		return 0;
+	if(err == EADDRINUSE)
+		LM_ERR("owner_tag 0x%x is held by another secsetup instance in this "
+			   "network namespace: starting would remove its SAs and policies; "
+			   "give each instance its own modparam(\"secsetup\", "
+			   "\"owner_tag\", ...)\n",
+				tag);
+	else
+		LM_ERR("cannot claim owner_tag 0x%x: %s\n", tag,
+				secsetup_xfrm_strerror(err));
+	return -1;
 }
 
 int secsetup_kernel_cleanup(const char *when)

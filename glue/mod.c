@@ -86,7 +86,8 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	if(secsetup_params_check() < 0)
+	/* Before anything that mod_destroy undoes: a refused instance flushes nothing. */
+	if(secsetup_params_check() < 0 || secsetup_kernel_claim_owner_tag() < 0)
 		return -1;
 	if(secsetup_tm_init() < 0 || secsetup_msg_edit_init() < 0
 			|| secsetup_msg_facts_init() < 0 || secsetup_events_init() < 0)

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernel_ipsec/owner_claim.h"
 #include "kernel_ipsec/xfrm_mnl_backend.h"
 
 using secsetup::kipsec::KernelIpsec;
@@ -20,6 +21,15 @@ int negativeErrno(const secsetup::kipsec::Result& r) noexcept {
 }
 
 }  // namespace
+
+int secsetup_xfrm_claim_owner_tag(uint32_t owner_tag, int* err) noexcept {
+  int e = 0;
+  const int fd = secsetup::kipsec::claimOwnerTag(owner_tag, e);
+  if (err != nullptr) {
+    *err = e;
+  }
+  return fd;
+}
 
 secsetup_kernel_t* secsetup_xfrm_open(const secsetup_xfrm_config_t* cfg, int* err) noexcept {
   try {

@@ -13,6 +13,11 @@ extern "C" {
 #define SECSETUP_XFRM_NOEXCEPT
 #endif
 
+/* Claims owner_tag in this network namespace for the process lifetime (kernel_ipsec/
+ * owner_claim.h): call it before the first flush and keep the descriptor open. Returns it,
+ * or -1 with *err (if given) set: EADDRINUSE when another instance holds the tag. */
+int secsetup_xfrm_claim_owner_tag(uint32_t owner_tag, int *err) SECSETUP_XFRM_NOEXCEPT;
+
 /* The same opaque type core_api.h takes. */
 typedef struct secsetup_kernel secsetup_kernel_t;
 

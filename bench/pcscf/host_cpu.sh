@@ -159,8 +159,9 @@ for mm in ${BENCH_CPU_MM:-qm tlsf}; do
 			# Both at once, each on its own addresses: what the host's load does to one it
 			# does to the other, where runs one after the other see different moments.
 			if [ -n "${BENCH_CPU_COMPARE:-}" ]; then
+				# Two module instances in one namespace: each needs its own owner_tag.
 				MODULES=$BENCH_CPU_COMPARE:/usr/lib/x86_64-linux-gnu/kamailio/modules \
-					run "$mm-baseline" module "$mem" "$NET" &
+					run "$mm-baseline" module-tag2 "$mem" "$NET" &
 			else
 				run "$mm-baseline" baseline "$mem" "$NET" &
 			fi

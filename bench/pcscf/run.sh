@@ -142,7 +142,7 @@ part_latency_ab() {
 	[ "$BENCH_LAT_AB_ROUNDS" -le 7 ] || BENCH_LAT_AB_ROUNDS=7 # SPI digits 3..9
 	say "-- 2b. latency SM1..SM8 side by side, $large vs $small UEs held: $BENCH_LAT_AB_CALLS registrations at $BENCH_LAT_AB_RATE/s into each at once, de-registered at once, per round"
 	ab_start large "$WORK/module.cfg" "$NULL_MODULES" "$PCSCF_UE_IP" "$PCSCF_CORE_IP" || return 1
-	ab_start small "$WORK/module.cfg" "$NULL_MODULES" "$AB_ACCESS_IP" "$AB_CORE_IP" || return 1
+	ab_start small "$WORK/module-tag2.cfg" "$NULL_MODULES" "$AB_ACCESS_IP" "$AB_CORE_IP" || return 1
 	bench_scscf_start 1 3600
 	BENCH_CTL=$WORK/small.ctl PCSCF_TARGET=$AB_ACCESS_IP fill_and_hold latab-fill-small "$small" 2 ||
 		{ say "fill to $small failed"; return 1; }

@@ -14,7 +14,7 @@ CHECK_LOG=$WORK/checks.log
 # Loopback addresses of this suite's own, so that nothing else on 5060 matters.
 ACCESS=127.0.77.1 CORE=127.0.77.2 SCSCF=127.0.77.3 UE=127.0.77.4
 DEFS=(-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"")
-trap 'sipp_stop_all; pcscf_stop' EXIT
+trap 'sipp_stop_all; pcscf_stop; [ -z "${SECOND_PID:-}" ] || kill -KILL "$SECOND_PID"' EXIT
 
 config_loads() {
 	local cmd
@@ -145,4 +145,48 @@ if check kamailio_starts_with_other_access_ip pcscf_start "${DEFS[@]}"; then
 fi
 unset PCSCF_CFG
 pcscf_stop
+
+# owner_tag: at start an instance removes every kernel object carrying its tag (what a killed
+# run left). A second instance with the same tag in this network namespace would remove the
+# first one's SAs: it must refuse to start, naming the parameter, and leave them (a tagged SPI
+# reservation stands for them). With a tag of its own it starts beside the first.
+SECOND_DEFS=(-A "PCSCF_ACCESS_IP=127.0.77.11" -A "PCSCF_CORE_IP=127.0.77.12"
+	-A "SCSCF_URI=\"sip:$SCSCF:5060\"")
+TAG=$((0x5ec5e7)) # the default owner_tag
+# as_second COMMAND...: COMMAND with the second instance's work directory and process.
+as_second() {
+	local work=$WORK pid=${PCSCF_PID:-} rc
+	WORK=$WORK/second PCSCF_PID=${SECOND_PID:-}
+	mkdir -p "$WORK"
+	"$@"
+	rc=$?
+	SECOND_PID=$PCSCF_PID WORK=$work PCSCF_PID=$pid
+	return $rc
+}
+reserve_tagged_spi() {
+	ip xfrm state allocspi src "$UE" dst "$ACCESS" proto esp mode transport reqid "$TAG" \
+		min 0x7e570000 max 0x7e57ffff >/dev/null
+}
+tagged_spi_kept() { output_has "reqid $TAG" ip xfrm state list reqid "$TAG"; }
+second_refused_naming_owner_tag() {
+	! as_second pcscf_start "${SECOND_DEFS[@]}" 2>/dev/null &&
+		grep -q 'owner_tag 0x5ec5e7 is held by another secsetup instance in this network namespace' \
+			"$WORK/second/kamailio.log"
+}
+if check kamailio_starts_first_instance pcscf_start "${DEFS[@]}"; then
+	check tagged_spi_reserved reserve_tagged_spi
+	check second_instance_same_tag_refused second_refused_naming_owner_tag
+	as_second pcscf_stop
+	check first_instance_objects_kept tagged_spi_kept
+	check first_instance_still_answers pcscf_rpc core.uptime
+	check other_tag_cfg_written with_modparam "$WORK/other_tag.cfg" \
+		'modparam("secsetup", "owner_tag", 4660)'
+	PCSCF_CFG=$WORK/other_tag.cfg check second_instance_other_tag_starts \
+		as_second pcscf_start "${SECOND_DEFS[@]}"
+	check second_instance_answers as_second pcscf_rpc core.uptime
+	check other_tag_leaves_first_objects tagged_spi_kept
+	as_second pcscf_stop
+fi
+pcscf_stop
+ip xfrm state deleteall reqid "$TAG" 2>/dev/null
 check_summary integration

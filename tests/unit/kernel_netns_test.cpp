@@ -7,12 +7,14 @@
 #include <netinet/in.h>  // before linux/xfrm.h: see xfrm_messages.h
 #include <linux/xfrm.h>
 #include <sched.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <set>
 #include <vector>
 
 #include "kernel_ipsec/netlink_socket.h"
+#include "kernel_ipsec/owner_claim.h"
 #include "kernel_ipsec/xfrm_messages.h"
 #include "kernel_ipsec/xfrm_mnl_backend.h"
 
@@ -344,6 +346,28 @@ TEST_F(NetnsTest, ReceiveBuffersAreWipedAfterEveryCall) {
   ASSERT_TRUE(k_->drainExpired(gone).ok());
   EXPECT_EQ(1u, gone.size());
   EXPECT_EQ(0u, bytesLeftInReceiveBuffers(*k_)) << "after draining DELSA notifications";
+}
+
+// Each instance flushes its tag's objects at start, so one tag must not serve two instances
+// in one namespace: the second claim fails while the first is held. Another tag, the same tag
+// once released, and the same tag in another namespace (its own XFRM state) are free.
+TEST_F(NetnsTest, OwnerTagIsClaimedOncePerNamespace) {
+  int err = 0;
+  int first = claimOwnerTag(kTag, err);
+  ASSERT_GE(first, 0) << strerror(err);
+  EXPECT_EQ(-1, claimOwnerTag(kTag, err));
+  EXPECT_EQ(EADDRINUSE, err);
+  const int other = claimOwnerTag(kForeignTag, err);
+  EXPECT_GE(other, 0) << strerror(err);
+  close(first);
+  first = claimOwnerTag(kTag, err);
+  EXPECT_GE(first, 0) << "released with its descriptor: " << strerror(err);
+  ASSERT_EQ(0, unshare(CLONE_NEWNET));
+  const int elsewhere = claimOwnerTag(kTag, err);
+  EXPECT_GE(elsewhere, 0) << "another namespace: " << strerror(err);
+  for (int fd : {first, other, elsewhere}) {
+    close(fd);
+  }
 }
 
 }  // namespace
