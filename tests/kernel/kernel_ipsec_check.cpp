@@ -24,8 +24,12 @@
 #include "kernel_ipsec/netlink_socket.h"
 #include "kernel_ipsec/xfrm_messages.h"
 #include "kernel_ipsec/xfrm_mnl_backend.h"
+#include "tests/kernel/check_util.h"
 
 using namespace secsetup::kipsec;
+using secsetup::kcheck::check;
+using secsetup::kcheck::enterNs;
+using secsetup::kcheck::ip;
 
 namespace {
 
@@ -36,34 +40,9 @@ constexpr uint16_t kPcscfPort = 5060;
 // The UE port of the deferred-outbound checks: its clear SM4-like packet is expected, and
 // run.sh leaves this port out of its "nothing in the clear" capture check.
 constexpr uint16_t kDeferUePort = 5070;
-int failures = 0;
-
-void check(const std::string& name, bool ok, const std::string& why = "") {
-  std::printf("%s %s%s%s\n", ok ? "PASS" : "FAIL", name.c_str(), ok || why.empty() ? "" : ": ",
-              ok ? "" : why.c_str());
-  std::fflush(stdout);
-  failures += ok ? 0 : 1;
-}
 
 std::string str(const Result& r) {
   return std::string(toString(r.status)) + " errno " + std::to_string(r.err);
-}
-
-IpAddress ip(const char* s) {
-  IpAddress a;
-  IpAddress::parse(s, a);
-  return a;
-}
-
-bool enterNs(const char* name) {
-  const std::string path = std::string("/run/netns/") + name;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return false;
-  }
-  const bool ok = setns(fd, CLONE_NEWNET) == 0;
-  close(fd);
-  return ok;
 }
 
 // Everything XFRM holds in one namespace, seen through a raw socket.
@@ -717,5 +696,5 @@ int main() {
   e.pc.k->flushOwned();
   e.ue.k->flushOwned();
   check("nothing_left", e.pc.view.all() == 0 && e.ue.view.all() == 0);
-  return failures == 0 ? 0 : 1;
+  return secsetup::kcheck::failures() == 0 ? 0 : 1;
 }

@@ -4,46 +4,22 @@
 // buffers must hold neither the keys nor anything else. Runs in namespace kpc (run.sh).
 // Prints "PASS <name>" / "FAIL <name>: why" per check; exits 1 if any failed.
 
-#include <fcntl.h>
-#include <sched.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "kernel_ipsec/xfrm_mnl_backend.h"
+#include "tests/kernel/check_util.h"
 
 using namespace secsetup::kipsec;
+using secsetup::kcheck::check;
+using secsetup::kcheck::enterNs;
+using secsetup::kcheck::ip;
 
 namespace {
 
 constexpr uint32_t kTag = 0x3c3c;  // not the other checks' tag: nothing of theirs is touched
-int failures = 0;
-
-void check(const std::string& name, bool ok, const std::string& why = "") {
-  std::printf("%s %s%s%s\n", ok ? "PASS" : "FAIL", name.c_str(), ok ? "" : ": ",
-              ok ? "" : why.c_str());
-  std::fflush(stdout);
-  failures += ok ? 0 : 1;
-}
-
-IpAddress ip(const char* s) {
-  IpAddress a;
-  IpAddress::parse(s, a);
-  return a;
-}
-
-bool enterNs(const char* name) {
-  const std::string path = std::string("/run/netns/") + name;
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  const bool ok = fd >= 0 && setns(fd, CLONE_NEWNET) == 0;
-  if (fd >= 0) {
-    close(fd);
-  }
-  return ok;
-}
 
 // Distinct, recognisable key bytes: each key is 16 consecutive values from its own start.
 KeyBytes key(uint8_t first, std::size_t len) {
@@ -122,5 +98,5 @@ int main() {
         std::string(toString(r.status)) + " " + toString(d.status) + " " +
             std::to_string(gone.size()) + " events " + left);
   k.flushOwned();
-  return failures == 0 ? 0 : 1;
+  return secsetup::kcheck::failures() == 0 ? 0 : 1;
 }
