@@ -110,6 +110,10 @@ int secsetup_core_init(const secsetup_params_t* p, const secsetup_shm_ops_t* shm
     if (buildPolicy(p, pol) != Status::Ok || locks->count < 2) {
       return SECSETUP_INVALID_ARG;
     }
+    // HMAC-SHA-256 comes from OpenSSL's provider: fetched here, before the workers fork.
+    if (!keyDerivationAvailable()) {
+      return SECSETUP_FAILED;
+    }
     std::size_t bytes = secsetup_core_shm_bytes(p, locks->count);
     void* raw = shm->alloc(shm->ctx, bytes);
     if (raw == nullptr) {

@@ -1,10 +1,13 @@
 // SA pair handling and the state bookkeeping shared by every event of the engine.
 
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstring>
 
 #include "module/engine.h"
 #include "module/setup_encode.h"
-#include "module/sha256.h"
 #include "module/text_writer.h"
 
 namespace secsetup {
@@ -134,8 +137,20 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
     std::memset(out + 1 + n, 0, kSetupDigestLen - 1 - n);
     return;
   }
-  uint8_t digest[32];
-  sha256(buf, n, digest);
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  if (EVP_Digest(buf, n, digest, nullptr, EVP_sha256(), nullptr) != 1) {
+    // OpenSSL failed (out of memory): a fingerprint no other call makes (this worker's pid and
+    // a count), so that SM5 cannot match this SM1 and the registration is refused rather
+    // than checked against nothing.
+    static std::atomic<uint32_t> failures{0};
+    const uint32_t unique[2] = {static_cast<uint32_t>(getpid()),
+                                failures.fetch_add(1, std::memory_order_relaxed)};
+    std::memset(digest, 0, sizeof(digest));
+    std::memcpy(digest, unique, sizeof(unique));
+    out[0] = 0xFE;
+    std::memcpy(out + 1, digest, kSetupDigestLen - 1);
+    return;
+  }
   out[0] = 0xFF;
   std::memcpy(out + 1, digest, kSetupDigestLen - 1);
 }
@@ -327,7 +342,10 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
   params.deferOutbound = true;
   if (!fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, keys, params)) {
     kernel_.releaseSpi(ue, pcscf, spi);
-    why = "SM3 without a valid ck for the chosen cipher";
+    // Without a ck for a real cipher; otherwise OpenSSL failed (out of memory), counted alike.
+    const bool needsCk = c.cipher == CipherAlg::AesCbc || c.cipher == CipherAlg::DesEde3Cbc;
+    why = needsCk && !keys.hasCk ? "SM3 without a valid ck for the chosen cipher"
+                                 : "key derivation failed (OpenSSL)";
     cause = Counter::FailedSm3WithoutKeys;
     return false;
   }

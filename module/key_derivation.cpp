@@ -1,5 +1,9 @@
 #include "module/key_derivation.h"
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -7,7 +11,6 @@
 #endif
 
 #include "module/secure_wipe.h"
-#include "module/sha256.h"
 
 namespace secsetup {
 
@@ -67,6 +70,55 @@ constexpr HexTable kHex{};
 int hexValue(char c) noexcept { return kHex.value[static_cast<unsigned char>(c)]; }
 #endif
 
+constexpr std::size_t kSha256Len = 32;
+
+// HMAC-SHA-256 (the h1/h2 of TS 33.203 B.2) through OpenSSL 3's EVP_MAC. Fetching the
+// algorithm searches the loaded providers, so it is done once per process, into a context
+// that holds the digest choice and no key; each derivation keys a copy of it. Set up in
+// mod_init (keyDerivationAvailable), before Kamailio forks, so every worker inherits it.
+const EVP_MAC_CTX* hmacSha256Template() noexcept {
+  static const EVP_MAC_CTX* const tmpl = []() -> EVP_MAC_CTX* {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    if (mac == nullptr) {
+      return nullptr;
+    }
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);  // the context keeps its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end()};
+    if (ctx == nullptr || EVP_MAC_CTX_set_params(ctx, params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      return nullptr;
+    }
+    return ctx;
+  }();
+  return tmpl;
+}
+
+// HMAC-SHA-256 under key (IK) of msg1 and of msg2. OpenSSL wipes the keyed state when the
+// context is freed; the caller wipes the outputs. False if OpenSSL failed (outputs undefined).
+bool hmacSha256Pair(const uint8_t key[kAkaKeyLen], std::string_view msg1,
+                    uint8_t out1[kSha256Len], std::string_view msg2,
+                    uint8_t out2[kSha256Len]) noexcept {
+  const EVP_MAC_CTX* tmpl = hmacSha256Template();
+  if (tmpl == nullptr) {
+    return false;
+  }
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(tmpl);
+  auto mac = [ctx, key](std::string_view msg, uint8_t* out) {
+    std::size_t len = 0;
+    return EVP_MAC_init(ctx, key, kAkaKeyLen, nullptr) == 1 &&
+           EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) ==
+               1 &&
+           EVP_MAC_final(ctx, out, &len, kSha256Len) == 1 && len == kSha256Len;
+  };
+  const bool ok = ctx != nullptr && mac(msg1, out1) && mac(msg2, out2);
+  EVP_MAC_CTX_free(ctx);
+  return ok;
+}
+
 // Rotates a 128-bit big-endian value left by n bits (0..127).
 void rotateLeft(const uint8_t in[kAkaKeyLen], unsigned n, uint8_t out[kAkaKeyLen]) noexcept {
   unsigned bytes = (n / 8) % kAkaKeyLen;
@@ -88,6 +140,8 @@ kipsec::KeyBytes integrityLayout(IntegrityAlg alg, const uint8_t key[kAkaKeyLen]
 }
 
 }  // namespace
+
+bool keyDerivationAvailable() noexcept { return hmacSha256Template() != nullptr; }
 
 bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
   if (hex.size() != 2 * kAkaKeyLen) {
@@ -115,29 +169,35 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
   return true;
 }
 
-void deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
+bool deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
                          uint8_t toPcscf[kAkaKeyLen], uint8_t toUe[kAkaKeyLen]) noexcept {
   switch (mode) {
     case KeyDerivation::HmacSha256: {
-      static const char kIn[] = "IK_IM_in";    // ASCII, no terminator (profile 5)
+      static const char kIn[] = "IK_IM_in";  // ASCII, no terminator (profile 5)
       static const char kOut[] = "IK_IM_out";
-      uint8_t macIn[32], macOut[32];
-      hmacSha256Pair(ik, kAkaKeyLen, kIn, sizeof(kIn) - 1, macIn, kOut, sizeof(kOut) - 1, macOut);
+      uint8_t macIn[kSha256Len], macOut[kSha256Len];
+      const bool ok = hmacSha256Pair(ik, std::string_view(kIn, sizeof(kIn) - 1), macIn,
+                                     std::string_view(kOut, sizeof(kOut) - 1), macOut);
       std::memcpy(toPcscf, macIn, kAkaKeyLen);
       std::memcpy(toUe, macOut, kAkaKeyLen);
       secureWipe(macIn, sizeof(macIn));
       secureWipe(macOut, sizeof(macOut));
-      return;
+      if (!ok) {
+        secureWipe(toPcscf, kAkaKeyLen);
+        secureWipe(toUe, kAkaKeyLen);
+      }
+      return ok;
     }
     case KeyDerivation::Rotate:
       std::memcpy(toPcscf, ik, kAkaKeyLen);
       rotateLeft(ik, rotateBits % 128, toUe);
-      return;
+      return true;
     case KeyDerivation::None:
       std::memcpy(toPcscf, ik, kAkaKeyLen);
       std::memcpy(toUe, ik, kAkaKeyLen);
-      return;
+      return true;
   }
+  return false;
 }
 
 bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
@@ -148,7 +208,9 @@ bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
   }
   uint8_t in[kAkaKeyLen];
   uint8_t out[kAkaKeyLen];
-  deriveIntegrityKeys(mode, rotateBits, keys.ik, in, out);
+  if (!deriveIntegrityKeys(mode, rotateBits, keys.ik, in, out)) {
+    return false;
+  }
   params.integrity = choice.integrity;
   params.cipher = choice.cipher;
   params.integrityKeyToPcscf = integrityLayout(choice.integrity, in);

@@ -29,12 +29,18 @@ struct AkaKeys {
 // Exactly 32 hex digits (either case) -> 16 bytes. False otherwise; out is then wiped.
 bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept;
 
+// Whether HMAC-SHA-256 is available from OpenSSL (its default provider). Checked at start, so
+// that a P-CSCF that could never derive hmac-sha256 keys does not come up.
+bool keyDerivationAvailable() noexcept;
+
 // The two integrity keys of the pair: toPcscf (the SA UE -> P-CSCF, "in"), toUe ("out").
-void deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
+// False (both wiped) only if OpenSSL failed.
+bool deriveIntegrityKeys(KeyDerivation mode, unsigned rotateBits, const uint8_t ik[kAkaKeyLen],
                          uint8_t toPcscf[kAkaKeyLen], uint8_t toUe[kAkaKeyLen]) noexcept;
 
 // Fills the three keys of params for the choice (integrity layout and cipher key).
-// Requires keys.hasCk when choice.cipher is a real cipher (AesCbc, DesEde3Cbc).
+// Requires keys.hasCk when choice.cipher is a real cipher (AesCbc, DesEde3Cbc); false without
+// it, or if the derivation failed.
 bool fillSaKeys(KeyDerivation mode, unsigned rotateBits, const Choice& choice,
                 const AkaKeys& keys, kipsec::SaPairParams& params) noexcept;
 

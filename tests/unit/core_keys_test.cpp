@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,7 +18,6 @@
 #include "module/key_derivation.h"
 #include "module/setup_encode.h"
 #include "module/setup_grammar.h"
-#include "module/sha256.h"
 #include "tests/unit/hex_text.h"
 
 namespace secsetup {
@@ -215,37 +215,49 @@ TEST(CoreKeys, ScrubOverwritesOnlyTheKeyValuesInPlace) {
   EXPECT_EQ(0u, secsetup_scrub_challenge_keys(nullptr, 0));
 }
 
-TEST(CoreKeys, Sha256MatchesOpenSslAtEveryLength) {
-  // The one-block path (up to 55 bytes) and the general one, around the block boundaries.
-  std::string data;
-  for (int n = 0; n <= 130; ++n) {
-    uint8_t mine[32], ref[32];
-    unsigned refLen = 0;
-    sha256(data.data(), data.size(), mine);
-    ASSERT_EQ(1, EVP_Digest(data.data(), data.size(), ref, &refLen, EVP_sha256(), nullptr));
-    EXPECT_EQ(hex(ref, 32), hex(mine, 32)) << n;
-    data.push_back(static_cast<char>('a' + n % 26));
+// hmac-sha256 is the first 128 bits of HMAC-SHA-256(IK, label) for any IK, "IK_IM_in" into
+// the P-CSCF and "IK_IM_out" out of it: random IKs against OpenSSL's one-shot HMAC.
+TEST(CoreKeys, HmacDerivationIsTheTruncatedMacOfEachLabel) {
+  std::mt19937 rng(20261124);
+  for (int i = 0; i < 200; ++i) {
+    uint8_t ik[16];
+    for (uint8_t& b : ik) {
+      b = static_cast<uint8_t>(rng());
+    }
+    uint8_t in[16], out[16];
+    ASSERT_TRUE(deriveIntegrityKeys(KeyDerivation::HmacSha256, 64, ik, in, out));
+    uint8_t refIn[32], refOut[32];
+    unsigned lenIn = 0, lenOut = 0;
+    HMAC(EVP_sha256(), ik, sizeof(ik), reinterpret_cast<const uint8_t*>("IK_IM_in"), 8, refIn,
+         &lenIn);
+    HMAC(EVP_sha256(), ik, sizeof(ik), reinterpret_cast<const uint8_t*>("IK_IM_out"), 9, refOut,
+         &lenOut);
+    ASSERT_EQ(32u, lenIn);
+    EXPECT_EQ(hex(refIn, 16), hex(in, 16)) << i;
+    EXPECT_EQ(hex(refOut, 16), hex(out, 16)) << i;
   }
-  uint8_t abc[32];
-  sha256("abc", 3, abc);
-  EXPECT_EQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex(abc, 32));
 }
 
-TEST(CoreKeys, HmacPairMatchesOpenSsl) {
-  uint8_t key[16];
-  ASSERT_TRUE(parseHexKey(kIk, key));
-  for (std::size_t len : {0u, 8u, 9u, 55u, 56u, 100u}) {
-    std::string m1(len, 'x'), m2(len + 1, 'y');
-    uint8_t o1[32], o2[32], r1[32], r2[32];
-    unsigned l1 = 0, l2 = 0;
-    hmacSha256Pair(key, sizeof(key), m1.data(), m1.size(), o1, m2.data(), m2.size(), o2);
-    HMAC(EVP_sha256(), key, sizeof(key), reinterpret_cast<const uint8_t*>(m1.data()), m1.size(),
-         r1, &l1);
-    HMAC(EVP_sha256(), key, sizeof(key), reinterpret_cast<const uint8_t*>(m2.data()), m2.size(),
-         r2, &l2);
-    EXPECT_EQ(hex(r1, 32), hex(o1, 32)) << len;
-    EXPECT_EQ(hex(r2, 32), hex(o2, 32)) << len;
-  }
+// A proposal too long to be kept whole is kept as 0xFF and a prefix of its SHA-256: equal
+// values (case, whitespace) still fingerprint alike, and one different field sets them apart.
+TEST(CoreKeys, LongProposalsDigestByValue) {
+  auto digest = [](const char* v) {
+    auto r = parseSecuritySetup(v);
+    EXPECT_TRUE(r.ok()) << v;
+    std::array<uint8_t, 32> d{};
+    setupDigest(r.value(), d.data());
+    return d;
+  };
+  const char* longValue =
+      "esp/esp/hmac-sha-1-96,hmac-md5-96,null/aes-cbc,des-ede3-cbc,null/300/port=5064";
+  const auto d = digest(longValue);
+  EXPECT_EQ(0xFF, d[0]);
+  EXPECT_EQ(d, digest("ESP / esp / hmac-SHA-1-96, hmac-md5-96, null / aes-cbc, des-ede3-cbc, "
+                      "NULL / 300 / port=5064"));
+  EXPECT_NE(d, digest("esp/esp/hmac-sha-1-96,hmac-md5-96,null/aes-cbc,des-ede3-cbc,null/301/"
+                      "port=5064"));
+  EXPECT_NE(d, digest("esp/esp/hmac-md5-96,hmac-sha-1-96,null/aes-cbc,des-ede3-cbc,null/300/"
+                      "port=5064"));
 }
 
 TEST(CoreKeys, SetupDigestTellsValuesApart) {
