@@ -6,10 +6,6 @@
 
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "module/secure_wipe.h"
 
 namespace secsetup {
@@ -24,51 +20,20 @@ void AkaKeys::wipe() noexcept {
 
 namespace {
 
-#if defined(__SSE2__)
-// Sixteen hex digits at p (either case) -> eight bytes at out in one 16-byte register; false
-// (out untouched) if any byte is no hex digit. Each range test is a subtract and an unsigned
-// compare; a byte's nibble is its low four bits, plus 9 for a letter ('a' = 0x61 -> 10).
-bool decodeHex16(const char* p, uint8_t out[8]) noexcept {
-  const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  auto inRange = [](__m128i v, char lo, char hi) {
-    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-    return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t);
-  };
-  const __m128i digit = inRange(w, '0', '9');
-  // | 0x20 folds 'A'-'F' onto 'a'-'f' and moves nothing else into them.
-  const __m128i letter = inRange(_mm_or_si128(w, _mm_set1_epi8(0x20)), 'a', 'f');
-  if (_mm_movemask_epi8(_mm_or_si128(digit, letter)) != 0xFFFF) {
-    return false;
+// A hex digit's value (either case: profile 5 takes ik and ck as 32 hex digits), -1 for any
+// other byte.
+int hexValue(char c) noexcept {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
   }
-  const __m128i v = _mm_add_epi8(_mm_and_si128(w, _mm_set1_epi8(0x0F)),
-                                 _mm_and_si128(letter, _mm_set1_epi8(9)));
-  // Each 16-bit lane holds (first digit, second digit) in memory order: first << 4 | second.
-  const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0x00FF)), 4),
-                                     _mm_srli_epi16(v, 8));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(out), _mm_packus_epi16(pairs, pairs));
-  return true;
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
 }
-#else
-// Without SSE2: hex digit values, -1 for every other byte, one lookup per digit.
-struct HexTable {
-  int8_t value[256] = {};
-  constexpr HexTable() {
-    for (int c = 0; c < 256; ++c) {
-      value[c] = -1;
-    }
-    for (int c = 0; c < 10; ++c) {
-      value['0' + c] = static_cast<int8_t>(c);
-    }
-    for (int c = 0; c < 6; ++c) {
-      value['a' + c] = static_cast<int8_t>(10 + c);
-      value['A' + c] = static_cast<int8_t>(10 + c);
-    }
-  }
-};
-constexpr HexTable kHex{};
-
-int hexValue(char c) noexcept { return kHex.value[static_cast<unsigned char>(c)]; }
-#endif
 
 constexpr std::size_t kSha256Len = 32;
 
@@ -148,14 +113,6 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     secureWipe(out, kAkaKeyLen);
     return false;
   }
-#if defined(__SSE2__)
-  for (std::size_t i = 0; i < kAkaKeyLen; i += 8) {
-    if (!decodeHex16(hex.data() + 2 * i, out + i)) {
-      secureWipe(out, kAkaKeyLen);
-      return false;
-    }
-  }
-#else
   for (std::size_t i = 0; i < kAkaKeyLen; ++i) {
     int h = hexValue(hex[2 * i]);
     int l = hexValue(hex[2 * i + 1]);
@@ -165,7 +122,6 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     }
     out[i] = static_cast<uint8_t>(h * 16 + l);
   }
-#endif
   return true;
 }
 

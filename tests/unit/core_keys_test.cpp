@@ -101,8 +101,8 @@ TEST(CoreKeys, HexKeyWithABadDigitAnywhereIsWiped) {
   }
 }
 
-// The word-at-a-time decoder against a byte-by-byte reading: every byte value at every
-// position (each lane of each word), every digit in both cases, every length around 32.
+// The decoder against a reference reading: every byte value at every position, every digit in
+// both cases, every length around 32.
 int referenceHexDigit(unsigned char c) {
   if (c >= '0' && c <= '9') {
     return c - '0';
