@@ -59,12 +59,12 @@ AuthorizationFacts parseAuthorization(std::string_view value) noexcept {
   try {
     AuthorizationFacts f;
     bool ok = walkParams(value, [&f](const Param& p) {
-      if (lex::tokenIs(p.name, "username")) {  // p.name is a token: see tokenIs
+      if (lex::iequals(p.name, "username")) {
         f.username = p.value;
-      } else if (lex::tokenIs(p.name, "response")) {
+      } else if (lex::iequals(p.name, "response")) {
         f.hasResponse = true;
         f.emptyResponse = p.value.empty();
-      } else if (lex::tokenIs(p.name, "auts")) {
+      } else if (lex::iequals(p.name, "auts")) {
         f.hasAuts = true;
       }
     });
@@ -91,8 +91,8 @@ ChallengeKeys extractInto(std::string_view v, AkaKeys& keys, Text& rewritten) no
     Span drop[4];
     int nDrop = 0;
     bool ok = walkParams(v, [&](const Param& p) {
-      bool isIk = lex::tokenIs(p.name, "ik");
-      bool isCk = lex::tokenIs(p.name, "ck");
+      bool isIk = lex::iequals(p.name, "ik");
+      bool isCk = lex::iequals(p.name, "ck");
       if (!isIk && !isCk) {
         return;
       }
@@ -166,7 +166,7 @@ std::size_t scrubChallengeKeys(char* v, std::size_t len) noexcept {
   bool ok = false;
   try {
     ok = walkParams(std::string_view(v, len), [&](const Param& p) {
-      if (lex::tokenIs(p.name, "ik") || lex::tokenIs(p.name, "ck")) {
+      if (lex::iequals(p.name, "ik") || lex::iequals(p.name, "ck")) {
         // p.value views into v: the characters of the value (inside the quotes, if any).
         char* at = v + (p.value.data() - v);
         std::memset(at, '0', p.value.size());

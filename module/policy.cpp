@@ -14,15 +14,14 @@ const char* wireName(CipherAlg a) noexcept {
   return n != nullptr ? n->text : "";
 }
 
-// The names of kIntegrityWireNames / kCipherWireNames as literals (lex::equalsLowerName
-// compares a literal as two words, folding the text on the name's letters only); a unit test
-// round-trips every wireName() through them.
+// Profile 2's algorithm names, case ignored; a unit test round-trips every wireName() through
+// them.
 bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
-  if (lex::equalsLowerName(name, "hmac-md5-96")) {
+  if (lex::iequals(name, "hmac-md5-96")) {
     out = IntegrityAlg::HmacMd5_96;
     return true;
   }
-  if (lex::equalsLowerName(name, "hmac-sha-1-96")) {
+  if (lex::iequals(name, "hmac-sha-1-96")) {
     out = IntegrityAlg::HmacSha1_96;
     return true;
   }
@@ -30,15 +29,15 @@ bool integrityFromWire(std::string_view name, IntegrityAlg& out) noexcept {
 }
 
 bool cipherFromWire(std::string_view name, CipherAlg& out) noexcept {
-  if (lex::equalsLowerName(name, "null")) {
+  if (lex::iequals(name, "null")) {
     out = CipherAlg::Null;
     return true;
   }
-  if (lex::equalsLowerName(name, "aes-cbc")) {
+  if (lex::iequals(name, "aes-cbc")) {
     out = CipherAlg::AesCbc;
     return true;
   }
-  if (lex::equalsLowerName(name, "des-ede3-cbc")) {
+  if (lex::iequals(name, "des-ede3-cbc")) {
     out = CipherAlg::DesEde3Cbc;
     return true;
   }
