@@ -4,6 +4,7 @@
 // written into it, so handling a message allocates nothing. What does not fit is cut off and
 // remembered (overflowed()), so that the caller can refuse rather than send a cut header.
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -91,5 +92,13 @@ class BoundedText {
   uint16_t len_ = 0;
   bool overflowed_ = false;
 };
+
+// The decimal digits of v appended to out (a BoundedText or a std::string).
+template <class Out>
+void appendDecimal(uint32_t v, Out& out) {
+  char buf[10];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
+  out += std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+}
 
 }  // namespace secsetup

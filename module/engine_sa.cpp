@@ -8,83 +8,27 @@
 
 #include "module/engine.h"
 #include "module/setup_encode.h"
-#include "module/text_writer.h"
 
 namespace secsetup {
 
 namespace {
 
-// Tokens every proposal carries: digested as one code byte, so that a typical SM1 fits one
-// SHA-256 block. Tokens are lower-cased by the parser; the list only ever grows at its end.
+// Tokens every proposal carries: digested as one code byte, so that a typical SM1 is kept
+// whole in its fingerprint and SM5 can be compared with it as text. Tokens are lower-cased by
+// the parser; the list only ever grows at its end.
 constexpr std::string_view kKnownTokens[] = {"esp",     "hmac-md5-96",  "hmac-sha-1-96",
                                              "null",    "aes-cbc",      "des-ede3-cbc"};
 
 constexpr std::size_t kKnownTokenCount = sizeof(kKnownTokens) / sizeof(kKnownTokens[0]);
 
-// The known tokens' lengths differ: the index of the one of v's length, if it is v, else -1.
-struct KnownTokenByLength {
-  int8_t index[kMaxTokenLen + 1] = {};
-  constexpr KnownTokenByLength() {
-    for (std::size_t len = 0; len <= kMaxTokenLen; ++len) {
-      index[len] = -1;
-    }
-    for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
-      index[kKnownTokens[i].size()] = static_cast<int8_t>(i);
-    }
-  }
-};
-constexpr KnownTokenByLength kKnownByLength{};
-
-constexpr bool lengthsDiffer() {
-  for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
-    for (std::size_t j = i + 1; j < kKnownTokenCount; ++j) {
-      if (kKnownTokens[i].size() == kKnownTokens[j].size()) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-static_assert(lengthsDiffer(), "a known token is found by its length alone");
-
-constexpr bool knownTokensFitTwoWords() {
-  for (std::string_view t : kKnownTokens) {
-    if (t.size() > 16) {
-      return false;
-    }
-  }
-  return true;
-}
-static_assert(knownTokensFitTwoWords(), "sameUpTo16 compares a known token");
-
-// Whether the n bytes at a and b (n <= 16) are equal: the first and last word (or half, or
-// two bytes) of each side, overlapping in the middle; no call (a memcmp call of a few bytes
-// costs more than the compare, and every SM1 and SM5 digests six tokens).
-bool sameUpTo16(const char* a, const char* b, std::size_t n) noexcept {
-  auto eq = [a, b](std::size_t at, auto word) {
-    decltype(word) x, y;
-    std::memcpy(&x, a + at, sizeof(x));
-    std::memcpy(&y, b + at, sizeof(y));
-    return x == y;
-  };
-  if (n >= 8) {
-    return eq(0, uint64_t{}) && eq(n - 8, uint64_t{});
-  }
-  if (n >= 4) {
-    return eq(0, uint32_t{}) && eq(n - 4, uint32_t{});
-  }
-  if (n >= 2) {
-    return eq(0, uint16_t{}) && eq(n - 2, uint16_t{});
-  }
-  return n == 0 || a[0] == b[0];
-}
-
+// The index of v among the known tokens, or -1.
 int knownToken(std::string_view v) noexcept {
-  if (v.size() > kMaxTokenLen) {
-    return -1;
+  for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
+    if (v == kKnownTokens[i]) {
+      return static_cast<int>(i);
+    }
   }
-  int i = kKnownByLength.index[v.size()];
-  return i >= 0 && sameUpTo16(v.data(), kKnownTokens[i].data(), v.size()) ? i : -1;
+  return -1;
 }
 
 }  // namespace
@@ -157,33 +101,15 @@ void setupDigest(const SecuritySetup& s, uint8_t out[32]) {
 
 namespace {
 
-// The known tokens with 16 bytes of room each: copied by one fixed-size move (the length
-// then says how much of it counts).
-struct PaddedTokens {
-  char text[kKnownTokenCount][16] = {};
-  uint8_t len[kKnownTokenCount] = {};
-  constexpr PaddedTokens() {
-    for (std::size_t i = 0; i < kKnownTokenCount; ++i) {
-      for (std::size_t j = 0; j < kKnownTokens[i].size(); ++j) {
-        text[i][j] = kKnownTokens[i][j];
-      }
-      len[i] = static_cast<uint8_t>(kKnownTokens[i].size());
-    }
-  }
-};
-constexpr PaddedTokens kPadded{};
-
-static_assert(sizeof(kPadded.text[0]) > kKnownTokens[2].size(), "the longest known token fits");
-
 // The longest canonical text read back from a fingerprint: the short form holds at most 7
 // tokens (15 bytes of pairs), each at most 13 characters plus a separator, the ten-digit
-// sa-id and three ports with their names: under 208 characters.
-using CanonicalWriter = TextWriter<208 + kTextWriterSlack>;
+// sa-id and three ports with their names: under 208 characters, so it fits a SetupLine.
+static_assert(kMaxSetupLineLen >= 208, "a canonical text fits a SetupLine");
 
 // Reads the short form written by setupDigest back: four numbers, then (tag | 0x80, index)
 // pairs. Anything else (the SHA-256 form, a token that is not known, an unknown info
 // parameter) is not read: false. The layout is encodeSecuritySetup's (setup_encode.cpp).
-bool writeCanonical(const uint8_t d[kSetupDigestLen], CanonicalWriter& w) noexcept {
+bool writeCanonical(const uint8_t d[kSetupDigestLen], SetupLine& w) noexcept {
   const std::size_t n = d[0];
   if (n >= kSetupDigestLen || n < 16) {
     return false;
@@ -198,56 +124,56 @@ bool writeCanonical(const uint8_t d[kSetupDigestLen], CanonicalWriter& w) noexce
   if (!known('m')) {
     return false;
   }
-  w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+  w += kKnownTokens[p[1]];
   p += 2;
-  w.literal(" / ");
+  w += " / ";
   if (end - p >= 2 && p[0] == 'c' && p[1] == 0) {
     p += 2;  // no conf-mech: an empty field
   } else if (known('c')) {
-    w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
-    w.byte(' ');
+    w += kKnownTokens[p[1]];
+    w += ' ';
     p += 2;
   } else {
     return false;
   }
-  w.literal("/ ");
+  w += "/ ";
   if (!known('i')) {
     return false;  // int-algs are never empty
   }
   for (bool first = true; known('i'); first = false, p += 2) {
     if (!first) {
-      w.byte(',');
+      w += ',';
     }
-    w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+    w += kKnownTokens[p[1]];
   }
-  w.literal(" / ");
+  w += " / ";
   if (known('e')) {
     for (bool first = true; known('e'); first = false, p += 2) {
       if (!first) {
-        w.byte(',');
+        w += ',';
       }
-      w.padded16(kPadded.text[p[1]], kPadded.len[p[1]]);
+      w += kKnownTokens[p[1]];
     }
-    w.byte(' ');
+    w += ' ';
   }
-  w.literal("/ ");
+  w += "/ ";
   if (p != end) {
     return false;  // a token that is not known, or an unknown info parameter
   }
-  w.decimal(nums[0]);
+  appendDecimal(nums[0], w);
   if (nums[1] != 0 || nums[2] != 0 || nums[3] != 0) {
-    w.literal(" / ");
+    w += " / ";
     bool first = true;
     auto port = [&w, &first](const auto& name, uint32_t v) {
       if (v == 0) {
         return;
       }
       if (!first) {
-        w.byte(';');
+        w += ';';
       }
       first = false;
-      w.literal(name);
-      w.decimal(v);
+      w += name;
+      appendDecimal(v, w);
     };
     port("port=", nums[1]);
     port("protected-port=", nums[2]);
@@ -260,17 +186,16 @@ bool writeCanonical(const uint8_t d[kSetupDigestLen], CanonicalWriter& w) noexce
 
 bool canonicalSetupText(const uint8_t d[kSetupDigestLen], SetupLine& out) noexcept {
   out.clear();
-  CanonicalWriter w;
-  if (!writeCanonical(d, w)) {
+  if (!writeCanonical(d, out) || out.overflowed()) {
+    out.clear();
     return false;
   }
-  out.append(w.view());
-  return !out.overflowed();
+  return true;
 }
 
 bool isCanonicalSetupText(const uint8_t d[kSetupDigestLen], std::string_view text) noexcept {
-  CanonicalWriter w;
-  return writeCanonical(d, w) && w.view() == text;
+  SetupLine canonical;
+  return canonicalSetupText(d, canonical) && canonical.view() == text;
 }
 
 namespace {

@@ -1,17 +1,25 @@
 #include "module/policy.h"
 
+#include <iterator>
+
 #include "module/sip_lex.h"
 
 namespace secsetup {
 
+namespace {
+// Wire names of profile section 2 by enum value.
+constexpr const char* kIntegrityWireNames[] = {"hmac-md5-96", "hmac-sha-1-96"};
+constexpr const char* kCipherWireNames[] = {"", "null", "aes-cbc", "des-ede3-cbc"};  // None -> ""
+}  // namespace
+
 const char* wireName(IntegrityAlg a) noexcept {
-  const WireName* n = wireNameEntry(a);
-  return n != nullptr ? n->text : "";
+  const auto i = static_cast<std::size_t>(a);
+  return i < std::size(kIntegrityWireNames) ? kIntegrityWireNames[i] : "";
 }
 
 const char* wireName(CipherAlg a) noexcept {
-  const WireName* n = wireNameEntry(a);
-  return n != nullptr ? n->text : "";
+  const auto i = static_cast<std::size_t>(a);
+  return i < std::size(kCipherWireNames) ? kCipherWireNames[i] : "";
 }
 
 // Profile 2's algorithm names, case ignored; a unit test round-trips every wireName() through

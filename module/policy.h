@@ -19,26 +19,6 @@ enum class ConfPolicy : uint8_t { Required, Preferred, Off };
 enum class FailureMode : uint8_t { Forward, Reply };
 enum class KeyDerivation : uint8_t { HmacSha256, Rotate, None };
 
-// Wire names of profile section 2 by enum value, each with 16 bytes of room (zero padded):
-// the one list of them; a writer copies one by a fixed-size move (TextWriter::padded16).
-struct WireName {
-  char text[16];
-  uint8_t len;
-};
-inline constexpr WireName kIntegrityWireNames[] = {{"hmac-md5-96", 11}, {"hmac-sha-1-96", 13}};
-inline constexpr WireName kCipherWireNames[] = {
-    {"", 0}, {"null", 4}, {"aes-cbc", 7}, {"des-ede3-cbc", 12}};  // None -> ""
-
-// The entry of a; nullptr for a value outside the enum. Inline: SM4's line asks twice.
-inline const WireName* wireNameEntry(IntegrityAlg a) noexcept {
-  const auto i = static_cast<std::size_t>(a);
-  return i < sizeof(kIntegrityWireNames) / sizeof(kIntegrityWireNames[0]) ? &kIntegrityWireNames[i]
-                                                                           : nullptr;
-}
-inline const WireName* wireNameEntry(CipherAlg a) noexcept {
-  const auto i = static_cast<std::size_t>(a);
-  return i < sizeof(kCipherWireNames) / sizeof(kCipherWireNames[0]) ? &kCipherWireNames[i] : nullptr;
-}
 // Its text; "" for unknown. integrityFromWire / cipherFromWire: false for unknown.
 const char* wireName(IntegrityAlg a) noexcept;
 const char* wireName(CipherAlg a) noexcept;  // None -> ""

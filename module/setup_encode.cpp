@@ -1,19 +1,8 @@
 #include "module/setup_encode.h"
 
-#include <cstring>
-
-#include "module/text_writer.h"
-
 namespace secsetup {
 
 namespace {
-
-template <class Out>
-void appendNumber(uint32_t v, Out& out) {
-  char buf[10];
-  const char* at = writeDecimalBefore(buf + sizeof(buf), v);
-  out += std::string_view(at, static_cast<std::size_t>(buf + sizeof(buf) - at));
-}
 
 template <class Out>
 void appendList(const FixedList<Token, kMaxAlgs>& list, Out& out) {
@@ -36,7 +25,7 @@ void appendParam(std::string_view name, uint32_t value, bool& first, Out& out) {
   first = false;
   out += name;
   out += '=';
-  appendNumber(value, out);
+  appendDecimal(value, out);
 }
 
 // One encoder for both outputs (std::string and the engine's fixed buffer).
@@ -56,7 +45,7 @@ void encodeInto(const SecuritySetup& s, Out& out) {
     out += ' ';
   }
   out += "/ ";
-  appendNumber(s.saId, out);
+  appendDecimal(s.saId, out);
   bool hasInfo = s.port != 0 || s.protectedPort != 0 || s.unprotectedPort != 0 ||
                  !s.extraInfo.empty();
   if (!hasInfo) {
@@ -99,43 +88,7 @@ void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out) {
 
 void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
                   uint16_t unprotectedPort, SetupLine& out) {
-  // As encodeInto: mechanisms, one algorithm each, the SPI, then the ports that are set. The
-  // longest line is 99 characters.
-  const WireName* integrity = wireNameEntry(c.integrity);
-  const WireName* cipher = wireNameEntry(c.cipher);
-  out.clear();
-  if (integrity == nullptr || cipher == nullptr) {
-    encodeInto(makeAnswer(c, spiP, protectedPort, unprotectedPort), out);  // never in practice
-    return;
-  }
-  TextWriter<128 + kTextWriterSlack> w;
-  if (c.cipher != CipherAlg::None) {
-    w.literal("esp / esp / ");
-    w.padded16(integrity->text, integrity->len);
-    w.literal(" / ");
-    w.padded16(cipher->text, cipher->len);
-    w.literal(" / ");
-  } else {
-    w.literal("esp / / ");
-    w.padded16(integrity->text, integrity->len);
-    w.literal(" / / ");
-  }
-  w.decimal(spiP);
-  if (protectedPort != 0 || unprotectedPort != 0) {
-    w.literal(" / ");
-    if (protectedPort != 0) {
-      w.literal("protected-port=");
-      w.decimal(protectedPort);
-      if (unprotectedPort != 0) {
-        w.byte(';');
-      }
-    }
-    if (unprotectedPort != 0) {
-      w.literal("unprotected-port=");
-      w.decimal(unprotectedPort);
-    }
-  }
-  out.append(w.view());
+  encodeSecuritySetup(makeAnswer(c, spiP, protectedPort, unprotectedPort), out);
 }
 
 std::string encodeSecuritySetup(const SecuritySetup& s) {

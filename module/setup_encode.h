@@ -21,8 +21,7 @@ void encodeSecuritySetup(const SecuritySetup& s, std::string& out);
 void encodeSecuritySetup(const SecuritySetup& s, SetupLine& out);
 std::string encodeSecuritySetup(const SecuritySetup& s);
 
-// SM4's line for a choice: the text of encodeSecuritySetup(makeAnswer(...)), written directly
-// (building the 1.4 KB value first cost more than writing the line, on every registration).
+// SM4's line for a choice: encodeSecuritySetup(makeAnswer(...)).
 void encodeAnswer(const Choice& c, uint32_t spiP, uint16_t protectedPort,
                   uint16_t unprotectedPort, SetupLine& out);
 
