@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "module/keyed_hash.h"
 #include "module/same_bytes.h"
 
 namespace secsetup {
@@ -93,65 +94,19 @@ Layout layoutFor(uint32_t maxContacts, unsigned stripes) noexcept {
   return l;
 }
 
-inline uint64_t load64(const uint8_t* p) noexcept {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-
-// 8 bytes at a time, each word mixed in by a multiply (seeded: see create()). The last word is
-// the text's last 8 bytes (overlapping the one before when the length is no multiple of 8),
-// and a text under 8 bytes is read in two overlapping halves: no byte loop and no call for
-// the tail. The length goes into the last multiply, so texts that differ only in length
-// still differ.
-inline uint64_t hashBytes(uint64_t h, const void* data, std::size_t n) noexcept {
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
-  const auto* p = static_cast<const uint8_t*>(data);
-  uint64_t tail;
-  if (n >= 8) {
-    const uint8_t* last = p + n - 8;
-    for (; p < last; p += 8) {
-      h = (h ^ load64(p)) * kMul;
-      h ^= h >> 29;
-    }
-    tail = load64(last);
-  } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    tail = (static_cast<uint64_t>(a) << 32) | b;
-  } else if (n > 0) {
-    tail = (static_cast<uint64_t>(p[0]) << 16) | (static_cast<uint64_t>(p[n / 2]) << 8) | p[n - 1];
-  } else {
-    tail = 0;
+// The bytes of an address the index hashes: its family, then the bytes that family uses (a
+// record's V4 address keeps 12 unused bytes), so that an address hashes alike from the message
+// and from the store; then the port, if any. Returns the length used.
+std::size_t addressKey(uint8_t family, const uint8_t* ip, const uint16_t* port,
+                       uint8_t out[1 + 16 + 2]) noexcept {
+  const std::size_t ipLen = family == static_cast<uint8_t>(kipsec::Family::V4) ? 4 : 16;
+  out[0] = family;
+  std::memcpy(out + 1, ip, ipLen);
+  if (port == nullptr) {
+    return 1 + ipLen;
   }
-  h = (h ^ tail ^ (static_cast<uint64_t>(n) << 56)) * kMul;
-  return h ^ (h >> 32);
-}
-
-// The address bytes its family uses, as two words: a V4 address as its 4 bytes alone. Callers
-// build an IpAddress (field by field, then a struct copy) just before asking, and a wider load
-// that spans bytes of several stores cannot take them from the store buffer: it waits for the
-// stores to retire (perf annotate put ~40 % of stripeOf on its two 8-byte loads at offsets 1
-// and 9). The 4-byte load lies inside one store. The record's copy (ueIp) is read the same
-// way, so an address hashes alike from the message and from the store.
-inline void addressWords(uint8_t family, const uint8_t* ip, uint64_t& a, uint64_t& b) noexcept {
-  if (family == static_cast<uint8_t>(kipsec::Family::V4)) {
-    uint32_t v4;
-    std::memcpy(&v4, ip, 4);
-    a = v4;
-    b = 0;
-  } else {
-    a = load64(ip);
-    b = load64(ip + 8);
-  }
-}
-
-uint64_t mix(uint64_t h) noexcept {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  return h;
+  std::memcpy(out + 1 + ipLen, port, sizeof(*port));
+  return 1 + ipLen + sizeof(*port);
 }
 
 // Whether a record's UE address (family and the bytes it uses) is ip: compares of a fixed
@@ -176,7 +131,7 @@ std::size_t ContactStore::bytesFor(uint32_t maxContacts, unsigned stripes) noexc
 }
 
 ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxContacts,
-                                   const LockOps& locks, uint64_t hashSeed) noexcept {
+                                   const LockOps& locks, const HashKey& hashKey) noexcept {
   if (mem == nullptr || locks.count < 2 || locks.lock == nullptr || locks.unlock == nullptr ||
       maxContacts == 0 || maxContacts >= kNil / 2) {
     return nullptr;
@@ -192,7 +147,7 @@ ContactStore* ContactStore::create(void* mem, std::size_t bytes, uint32_t maxCon
   s->maxContacts_ = maxContacts;
   s->stripes_ = stripes;
   s->bucketMask_ = bucketsPerStripe(maxContacts, stripes) - 1;
-  s->seed_ = mix(hashSeed ^ 0xcbf29ce484222325ull) | 1;
+  s->hashKey_ = hashKey;
   s->locks_ = locks;
   s->recordsOff_ = l.records;
   s->addrOff_ = l.addr;
@@ -248,34 +203,25 @@ inline uint64_t& ContactStore::lastTick(unsigned stripe) const noexcept {
 
 uint64_t ContactStore::hashAddr(uint8_t family, const uint8_t* ip,
                                 uint16_t port) const noexcept {
-  // The address's two words, then the port in the last multiply (fixed sizes: no loop).
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
-  uint64_t a, b;
-  addressWords(family, ip, a, b);
-  uint64_t h = (seed_ ^ a) * kMul;
-  h ^= h >> 29;
-  h = (h ^ b) * kMul;
-  h ^= h >> 29;
-  h = (h ^ port ^ (uint64_t{18} << 56)) * kMul;
-  return mix(h ^ (h >> 32));
+  uint8_t k[1 + 16 + 2];
+  return keyedHash(hashKey_, k, addressKey(family, ip, &port, k));
 }
 
 uint64_t ContactStore::hashCallId(std::string_view callId) const noexcept {
-  return mix(hashBytes(seed_ ^ 0x9e3779b97f4a7c15ull, callId.data(), callId.size()));
+  return keyedHash(hashKey_, callId.data(), callId.size());
 }
 
 uint64_t ContactStore::hashSpi(uint32_t spi) const noexcept {
-  return mix(seed_ ^ (static_cast<uint64_t>(spi) * 0x9e3779b97f4a7c15ull));
+  return keyedHash(hashKey_, &spi, sizeof(spi));
 }
 
 unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
-  // Only a lock is chosen here, among a few stripes: one multiply of the seeded address
-  // words mixes enough for that and keeps the chain short (every request and reply waits
-  // for it). The product's top 32 bits are scaled to [0, stripes) by a multiply (a division
-  // costs tens of cycles).
-  uint64_t a, b;
-  addressWords(static_cast<uint8_t>(ip.family), ip.bytes.data(), a, b);
-  const uint64_t h = (seed_ ^ a ^ (b * 0xc2b2ae3d27d4eb4full)) * 0x9e3779b97f4a7c15ull;
+  // The UE address alone (every port of a UE shares its lock), its hash's top 32 bits scaled
+  // to [0, stripes).
+  uint8_t k[1 + 16 + 2];
+  const uint64_t h = keyedHash(hashKey_, k,
+                               addressKey(static_cast<uint8_t>(ip.family), ip.bytes.data(),
+                                          nullptr, k));
   return static_cast<unsigned>(((h >> 32) * stripes_) >> 32);
 }
 

@@ -17,6 +17,7 @@
 
 #include "kernel_ipsec/kernel_ipsec.h"
 #include "module/contact_record.h"
+#include "module/keyed_hash.h"
 #include "module/shm_ops.h"
 
 namespace secsetup {
@@ -56,9 +57,10 @@ class ContactStore {
   // Bytes of arena for this many contacts and stripes (stripes = locks.count - 1).
   static std::size_t bytesFor(uint32_t maxContacts, unsigned stripes) noexcept;
   // Builds the store in mem (at least bytesFor bytes, 16-byte aligned). nullptr if too small
-  // or the lock set has fewer than 2 locks.
+  // or the lock set has fewer than 2 locks. hashKey keys the indexes' hash (keyed_hash.h): a
+  // secret from getrandom() in the module.
   static ContactStore* create(void* mem, std::size_t bytes, uint32_t maxContacts,
-                              const LockOps& locks, uint64_t hashSeed) noexcept;
+                              const LockOps& locks, const HashKey& hashKey) noexcept;
 
   unsigned stripes() const noexcept { return stripes_; }
   uint32_t capacity() const noexcept { return maxContacts_; }
@@ -73,7 +75,7 @@ class ContactStore {
   // With (ip, port)'s addrHash, computed once per message by a caller that needs it again.
   uint32_t findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port,
                       uint64_t addrHash) const noexcept;
-  // The (seeded) index hash of a UE address and port.
+  // The (keyed) index hash of a UE address and port.
   uint64_t addrHash(const kipsec::IpAddress& ip, uint16_t port) const noexcept {
     return hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(), port);
   }
@@ -84,7 +86,7 @@ class ContactStore {
   // With callId's hashCallId, computed once per message by a caller that needs it twice.
   uint32_t findByCallId(unsigned stripe, const kipsec::IpAddress& ip, std::string_view callId,
                         uint64_t callIdHash) const noexcept;
-  // The (seeded) index hash of a Call-ID.
+  // The (keyed) index hash of a Call-ID.
   uint64_t hashCallId(std::string_view callId) const noexcept;
 
   // Start loading the index heads a later findByAddr(ip, port) or findByCallId (callIdHash)
@@ -198,7 +200,7 @@ class ContactStore {
   uint32_t maxContacts_ = 0;
   unsigned stripes_ = 0;
   uint32_t bucketMask_ = 0;  // buckets per stripe - 1 (power of two)
-  uint64_t seed_ = 0;
+  HashKey hashKey_;
   LockOps locks_;
   std::size_t recordsOff_ = 0, addrOff_ = 0, callOff_ = 0, spiOff_ = 0, ipOff_ = 0,
               wheelOff_ = 0, tickOff_ = 0;

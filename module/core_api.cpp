@@ -4,10 +4,9 @@
 #include "module/core_api.h"
 
 #include <cstring>
-#include <ctime>
 #include <memory>
 #include <string>
-#include <unistd.h>
+#include <sys/random.h>
 
 #include "module/auth_params.h"
 #include "module/core_api_convert.h"
@@ -110,8 +109,15 @@ int secsetup_core_init(const secsetup_params_t* p, const secsetup_shm_ops_t* shm
     if (buildPolicy(p, pol) != Status::Ok || locks->count < 2) {
       return SECSETUP_INVALID_ARG;
     }
-    // HMAC-SHA-256 comes from OpenSSL's provider: fetched here, before the workers fork.
-    if (!keyDerivationAvailable()) {
+    // HMAC-SHA-256 and SipHash come from OpenSSL's provider: fetched here, before the
+    // workers fork.
+    if (!keyDerivationAvailable() || !keyedHashAvailable()) {
+      return SECSETUP_FAILED;
+    }
+    // The store's index key: secret, so that UEs cannot choose Call-IDs, addresses or SPIs
+    // that share a bucket. No start without it (time and pid are guessable).
+    HashKey key;
+    if (getrandom(key.bytes, sizeof(key.bytes), 0) != static_cast<ssize_t>(sizeof(key.bytes))) {
       return SECSETUP_FAILED;
     }
     std::size_t bytes = secsetup_core_shm_bytes(p, locks->count);
@@ -126,9 +132,7 @@ int secsetup_core_init(const secsetup_params_t* p, const secsetup_shm_ops_t* shm
     ops.unlock = locks->unlock;
     ops.ctx = locks->ctx;
     ops.count = locks->count;
-    uint64_t seed = static_cast<uint64_t>(std::time(nullptr)) * 0x9e3779b97f4a7c15ull ^
-                    static_cast<uint64_t>(getpid()) ^ addr;
-    ContactStore* store = ContactStore::create(aligned, bytes - 64, p->max_contacts, ops, seed);
+    ContactStore* store = ContactStore::create(aligned, bytes - 64, p->max_contacts, ops, key);
     if (store == nullptr) {
       if (shm->release) {
         shm->release(shm->ctx, raw);

@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bytes = ContactStore::bytesFor(6, 2);
     arena = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
   }
-  ContactStore* store = ContactStore::create(arena, bytes, 6, ops, 1);
+  ContactStore* store = ContactStore::create(arena, bytes, 6, ops, HashKey{{1}});
   kipsec::FakeKernelIpsec kernel;
   Input in{data, size};
   Policy policy;

@@ -42,7 +42,7 @@ class EngineTest : public ::testing::Test {
     ops.count = locks;
     std::size_t bytes = ContactStore::bytesFor(maxContacts, locks - 1);
     arena_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    store_ = ContactStore::create(arena_, bytes, maxContacts, ops, 42);
+    store_ = ContactStore::create(arena_, bytes, maxContacts, ops, HashKey{{42}});
     ASSERT_NE(nullptr, store_);
     engine_ = std::make_unique<Engine>(*store_, policy, kernel);
   }

@@ -35,7 +35,7 @@ struct SharedArena {
   std::size_t size = 0;
   ContactStore* store = nullptr;
 
-  explicit SharedArena(uint32_t maxContacts) {
+  explicit SharedArena(uint32_t maxContacts, HashKey key = HashKey{{7}}) {
     std::size_t storeBytes = ContactStore::bytesFor(maxContacts, kLocks - 1);
     size = sizeof(SharedLocks) + 64 + storeBytes;
     base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -52,7 +52,7 @@ struct SharedArena {
     ops.ctx = locks;
     ops.count = kLocks;
     void* mem = static_cast<char*>(base) + ((sizeof(SharedLocks) + 63) / 64 * 64);
-    store = ContactStore::create(mem, storeBytes, maxContacts, ops, 7);
+    store = ContactStore::create(mem, storeBytes, maxContacts, ops, key);
   }
   ~SharedArena() { munmap(base, size); }
 };
@@ -85,8 +85,8 @@ TEST(CoreStore, IndexesAndBounds) {
   EXPECT_NE(kNil, s.allocate(ue));
 }
 
-// The Call-ID hash reads every byte of every length (word loop, overlapping last word, the
-// two halves under 8 bytes): a one-byte change anywhere changes it, and so does the length.
+// The Call-ID hash reads every byte of every length: a one-byte change anywhere changes it,
+// and so does the length.
 TEST(CoreStore, CallIdHashCoversEveryByteAndLength) {
   SharedArena arena(4);
   ContactStore& s = *arena.store;
@@ -107,6 +107,34 @@ TEST(CoreStore, CallIdHashCoversEveryByteAndLength) {
       EXPECT_NE(h, s.hashCallId(changed)) << "length " << n << ", byte " << i;
     }
   }
+}
+
+// The index hash is SipHash-2-4: the paper's example (Aumasson and Bernstein 2012, appendix A:
+// key 00..0f, message 00..0e) and the empty message under that key.
+TEST(CoreStore, KeyedHashIsSipHash24) {
+  HashKey key;
+  for (uint8_t i = 0; i < 16; ++i) {
+    key.bytes[i] = i;
+  }
+  uint8_t msg[15];
+  for (uint8_t i = 0; i < 15; ++i) {
+    msg[i] = i;
+  }
+  EXPECT_EQ(0xa129ca6149be45e5ull, keyedHash(key, msg, sizeof(msg)));
+  EXPECT_EQ(0x726fdb47dd0e0e31ull, keyedHash(key, msg, 0));
+}
+
+// The indexes' buckets follow the store's key: another key, other hashes for the same values
+// (what a UE cannot know, it cannot aim at one bucket).
+TEST(CoreStore, IndexHashesDependOnTheKey) {
+  SharedArena a(4, HashKey{{1}});
+  SharedArena b(4, HashKey{{2}});
+  kipsec::IpAddress ue;
+  ASSERT_TRUE(kipsec::IpAddress::parse("2001:db8::5", ue));
+  EXPECT_NE(a.store->hashCallId("a84b4c76e66710@pc33.ims.test"),
+            b.store->hashCallId("a84b4c76e66710@pc33.ims.test"));
+  EXPECT_NE(a.store->addrHash(ue, 5064), b.store->addrHash(ue, 5064));
+  EXPECT_EQ(a.store->hashCallId("x"), a.store->hashCallId("x"));
 }
 
 // sameBytes (the record texts' compare) sees a difference in any byte at any length, and
