@@ -4,7 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <charconv>
 #include <cstring>
+#include <system_error>
 
 #include "module/secure_wipe.h"
 
@@ -19,21 +21,6 @@ void AkaKeys::wipe() noexcept {
 }
 
 namespace {
-
-// A hex digit's value (either case: profile 5 takes ik and ck as 32 hex digits), -1 for any
-// other byte.
-int hexValue(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 constexpr std::size_t kSha256Len = 32;
 
@@ -113,14 +100,16 @@ bool parseHexKey(std::string_view hex, uint8_t out[kAkaKeyLen]) noexcept {
     secureWipe(out, kAkaKeyLen);
     return false;
   }
+  // Two hex digits (either case: profile 5) per byte; from_chars takes no sign or prefix.
   for (std::size_t i = 0; i < kAkaKeyLen; ++i) {
-    int h = hexValue(hex[2 * i]);
-    int l = hexValue(hex[2 * i + 1]);
-    if (h < 0 || l < 0) {
+    const char* digits = hex.data() + 2 * i;
+    unsigned value = 0;
+    const std::from_chars_result r = std::from_chars(digits, digits + 2, value, 16);
+    if (r.ec != std::errc() || r.ptr != digits + 2) {
       secureWipe(out, kAkaKeyLen);
       return false;
     }
-    out[i] = static_cast<uint8_t>(h * 16 + l);
+    out[i] = static_cast<uint8_t>(value);
   }
   return true;
 }
