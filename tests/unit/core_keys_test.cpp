@@ -27,6 +27,17 @@ namespace {
 const char* kIk = "f769bcd751044604127672711c6d3441";
 const char* kCk = "b40ba9a3c58b2a05bbf0d987b21bf8cb";
 
+// The SM1 fingerprint (setupDigest) of a Security-setup value that parses.
+std::array<uint8_t, 32> digest(const std::string& v) {
+  auto r = parseSecuritySetup(v);
+  EXPECT_TRUE(r.ok()) << v;
+  std::array<uint8_t, 32> d{};
+  if (r.ok()) {
+    setupDigest(r.value(), d.data());
+  }
+  return d;
+}
+
 struct Vector {
   KeyDerivation mode;
   unsigned bits;
@@ -241,13 +252,6 @@ TEST(CoreKeys, HmacDerivationIsTheTruncatedMacOfEachLabel) {
 // A proposal too long to be kept whole is kept as 0xFF and a prefix of its SHA-256: equal
 // values (case, whitespace) still fingerprint alike, and one different field sets them apart.
 TEST(CoreKeys, LongProposalsDigestByValue) {
-  auto digest = [](const char* v) {
-    auto r = parseSecuritySetup(v);
-    EXPECT_TRUE(r.ok()) << v;
-    std::array<uint8_t, 32> d{};
-    setupDigest(r.value(), d.data());
-    return d;
-  };
   const char* longValue =
       "esp/esp/hmac-sha-1-96,hmac-md5-96,null/aes-cbc,des-ede3-cbc,null/300/port=5064";
   const auto d = digest(longValue);
@@ -261,13 +265,6 @@ TEST(CoreKeys, LongProposalsDigestByValue) {
 }
 
 TEST(CoreKeys, SetupDigestTellsValuesApart) {
-  auto digest = [](const char* v) {
-    auto r = parseSecuritySetup(v);
-    EXPECT_TRUE(r.ok()) << v;
-    std::array<uint8_t, 32> d{};
-    setupDigest(r.value(), d.data());
-    return d;
-  };
   // Equal values (case, whitespace) digest alike; every field counts, known names or not.
   EXPECT_EQ(digest("esp/esp/hmac-md5-96/aes-cbc/300/port=5064"),
             digest("ESP / esp / HMAC-MD5-96 / AES-cbc / 300 / Port=5064"));
@@ -287,13 +284,6 @@ TEST(CoreKeys, SetupDigestTellsValuesApart) {
 // A known token is recognised only when every byte is its own: each known token with any one
 // byte changed digests apart from the token itself (the known-token compare is exact).
 TEST(CoreKeys, DigestKnownTokensMatchOnlyExactly) {
-  auto digest = [](const std::string& v) {
-    auto r = parseSecuritySetup(v);
-    EXPECT_TRUE(r.ok()) << v;
-    std::array<uint8_t, 32> d{};
-    setupDigest(r.value(), d.data());
-    return d;
-  };
   // {text before, known token, text after}: each token where a proposal carries it.
   const std::vector<std::array<std::string, 3>> places = {
       {"", "esp", "/esp/hmac-md5-96/null/300"},
@@ -322,13 +312,6 @@ TEST(CoreKeys, DigestKnownTokensMatchOnlyExactly) {
 // for every proposal the fingerprint holds whole with known tokens only; it parses back to
 // the same fingerprint. Any other fingerprint gives none.
 TEST(CoreKeys, CanonicalTextFromTheFingerprint) {
-  auto digestOf = [](const std::string& v) {
-    auto r = parseSecuritySetup(v);
-    EXPECT_TRUE(r.ok()) << v;
-    std::array<uint8_t, 32> d{};
-    setupDigest(r.value(), d.data());
-    return d;
-  };
   for (const char* v : {
            "esp / esp / hmac-sha-1-96,hmac-md5-96 / aes-cbc,des-ede3-cbc / 3344556677 / port=5064",
            "ESP/esp/HMAC-MD5-96/aes-cbc/300/port=5064",
@@ -348,7 +331,7 @@ TEST(CoreKeys, CanonicalTextFromTheFingerprint) {
     SetupLine text;
     ASSERT_TRUE(canonicalSetupText(d.data(), text)) << v;
     EXPECT_EQ(encodeSecuritySetup(r.value()), text.view()) << v;
-    EXPECT_EQ(d, digestOf(std::string(text.view()))) << v;
+    EXPECT_EQ(d, digest(std::string(text.view()))) << v;
     EXPECT_TRUE(isCanonicalSetupText(d.data(), text.view())) << v;
     // Any other text is not it: one byte more, less or changed.
     std::string t(text.view());
@@ -370,7 +353,7 @@ TEST(CoreKeys, CanonicalTextFromTheFingerprint) {
            "esp/esp/hmac-md5-96/aes-cbc,des-ede3-cbc,null,aes-cbc2/300/port=5064",
            "esp/esp/hmac-sha-1-96,hmac-md5-96,null/aes-cbc,des-ede3-cbc,null/300/port=5064",
        }) {
-    auto d = digestOf(v);
+    auto d = digest(v);
     SetupLine text;
     EXPECT_FALSE(canonicalSetupText(d.data(), text)) << v;
     EXPECT_TRUE(text.empty()) << v;
