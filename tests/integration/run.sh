@@ -11,8 +11,11 @@ CHECK_LOG=$WORK/checks.log
 . "$SECSETUP_ROOT/tests/lib/pcscf.sh"
 . "$SECSETUP_ROOT/tests/lib/sipp_trace.sh"
 
-# Loopback addresses of this suite's own, so that nothing else on 5060 matters.
-ACCESS=127.0.77.1 CORE=127.0.77.2 SCSCF=127.0.77.3 UE=127.0.77.4
+# Loopback addresses of this suite's own, so that nothing else on 5060 matters. Two runs at
+# once on one host need a /24 each (Kamailio binds with SO_REUSEADDR, so two of them on one
+# address share its datagrams): INTEGRATION_NET=127.0.78 for the second.
+NET=${INTEGRATION_NET:-127.0.77}
+ACCESS=$NET.1 CORE=$NET.2 SCSCF=$NET.3 UE=$NET.4
 DEFS=(-A "PCSCF_ACCESS_IP=$ACCESS" -A "PCSCF_CORE_IP=$CORE" -A "SCSCF_URI=\"sip:$SCSCF:5060\"")
 trap 'sipp_stop_all; pcscf_stop; [ -z "${SECOND_PID:-}" ] || kill -KILL "$SECOND_PID"' EXIT
 
