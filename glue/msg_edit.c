@@ -161,6 +161,10 @@ int secsetup_apply_to_request(sip_msg_t *msg, const secsetup_actions_t *a)
 					   sizeof("Security-setup") - 1)
 					   < 0)
 		return -1;
+	/* Before the core's own Failure is added below: only that one reaches the S-CSCF. */
+	if(a->strip_failure
+			&& remove_headers(msg, HDR_OTHER_T, "Failure", sizeof("Failure") - 1) < 0)
+		return -1;
 	len = extra_headers(a, buf, sizeof(buf), 0);
 	if(len < 0)
 		return -1;

@@ -177,6 +177,7 @@ typedef struct secsetup_actions {
 	int failure;          /* enum secsetup_failure: add "Failure: <failure_token>" */
 	char failure_token[40];
 	int strip_security_setup; /* remove Security-setup before relaying */
+	int strip_failure;        /* remove every Failure header before relaying (then add failure) */
 	char security_setup[256]; /* non-empty: add "Security-setup: <this>" to the reply (SM4) */
 	int replace_www_authenticate; /* replace WWW-Authenticate by www_authenticate ("" = remove) */
 	char www_authenticate[1024];

@@ -61,7 +61,7 @@ int toC(Status s) {
 
 // fillActions sets each field by name (no memset): a field added to the struct must be set
 // there too, which this size check brings to mind.
-static_assert(sizeof(secsetup_actions_t) == 1808, "set the new field of secsetup_actions_t in fillActions");
+static_assert(sizeof(secsetup_actions_t) == 1812, "set the new field of secsetup_actions_t in fillActions");
 
 int fillActions(const Actions& a, secsetup_actions_t* out) {
   // Every field is set below; the texts only need their first byte cleared for the ones a
@@ -72,6 +72,7 @@ int fillActions(const Actions& a, secsetup_actions_t* out) {
   out->reply_code = a.replyCode;
   out->failure = static_cast<int>(a.failure);
   out->strip_security_setup = a.stripSecuritySetup ? 1 : 0;
+  out->strip_failure = a.stripFailure ? 1 : 0;
   out->replace_www_authenticate = a.replaceWwwAuthenticate ? 1 : 0;
   out->retry_after = a.retryAfter;
   out->event = static_cast<int>(a.event);

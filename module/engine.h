@@ -90,6 +90,7 @@ struct Actions {
   const char* replyReason = "";
   FailureReason failure = FailureReason::None;  // add "Failure: <token>" to request or reply
   bool stripSecuritySetup = false;              // remove Security-setup before relaying
+  bool stripFailure = false;  // remove every Failure before relaying: the UE's is never true
   SetupLine securitySetup;                      // add "Security-setup: <this>" to the reply
   bool replaceWwwAuthenticate = false;          // replace it by wwwAuthenticate ("" = remove)
   ChallengeText wwwAuthenticate;                // overflowed(): too long to hand on

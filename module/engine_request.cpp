@@ -126,7 +126,9 @@ Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
     }
     unsigned stripe = store_.stripeOf(f.source);
     StripeLock lock(store_, stripe);
-    return requestLocked(stripe, f, now);
+    Actions a = requestLocked(stripe, f, now);
+    a.stripFailure = true;  // Failure is the P-CSCF's report to the S-CSCF (profile 3), not the UE's
+    return a;
   } catch (...) {
     Actions a;
     a.verdict = Verdict::Reply;

@@ -44,6 +44,10 @@ register_once() {
 	sipp_wait scscf
 }
 
+# failures_at_scscf_are TOKEN: the REGISTER reached the S-CSCF with exactly one Failure
+# header, "Failure: TOKEN".
+failures_at_scscf_are() { [ "$(received scscf | grep -i '^Failure:' | tr -d '\r')" = "Failure: $1" ]; }
+
 host_has_esp() {
 	unshare -n /bin/sh -c 'ip xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 \
 		mode transport auth "hmac(sha1)" 0x0102030405060708090a0b0c0d0e0f1011121314' 2>/dev/null
@@ -72,6 +76,17 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	check unparsable_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
 	check unparsable_challenge_not_to_ue trace_lacks ue '^WWW-Authenticate'
 	check unparsable_challenge_leaves_no_contact no_contacts
+	# Issue 14, hole 4: Failure is the P-CSCF's word to the S-CSCF (profile 3). One the UE
+	# wrote is removed from its SM1; the S-CSCF's scenario fails if any arrives.
+	check ue_failure_header_not_relayed register_once scscf_expect_no_failure "$SM1" \
+		"Failure: UserAuthenticationFailure"
+	check ue_failure_header_absent_at_scscf trace_lacks scscf '^Failure:'
+	check ue_failure_sm1_ue_gets_403 status_is ue 403
+	# ... and in forward mode the module's own Failure is the only one that arrives (the
+	# forged one in lower case: header names compare case-insensitively, RFC 3261 7.3.1).
+	register_once scscf_forbid "failure: UserAuthenticationFailure" "X-Test: 1"
+	check forward_mode_exactly_one_failure_at_scscf failures_at_scscf_are MalformedSecuritySetup
+	check forward_mode_with_ue_failure_ue_gets_403 status_is ue 403
 	if ! host_has_esp; then
 		# This host's kernel cannot hold ESP SAs: the real kernel error path (profile 5).
 		register_once scscf_aka "$SM1" "X-Test: 1"

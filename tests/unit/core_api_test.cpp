@@ -91,6 +91,7 @@ TEST(CoreApi, WholeRegistrationThroughTheCBoundary) {
   ASSERT_EQ(SECSETUP_OK, secsetup_on_request(&req, 100, &out));
   EXPECT_EQ(SECSETUP_RELAY, out.verdict);
   EXPECT_EQ(1, out.strip_security_setup);
+  EXPECT_EQ(1, out.strip_failure);
   EXPECT_EQ(0, lockDepth);
 
   std::string www = "Digest nonce=\"n\", ik=\"f769bcd751044604127672711c6d3441\"";

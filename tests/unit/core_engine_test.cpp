@@ -446,6 +446,28 @@ TEST_F(EngineTest, PortRules) {
   EXPECT_EQ(Verdict::Relay, sm5().verdict);
 }
 
+// Issue 14, hole 4: Failure is the P-CSCF's report to the S-CSCF (profile 3). Whatever the UE
+// sends on the access side, by any method and on either port, goes on without the UE's own
+// Failure headers (the module's is added after the removal); the home network's requests on
+// another listener are not the module's to edit.
+TEST_F(EngineTest, FailureFromTheUeNeverReachesTheScscf) {
+  Actions refused = sm1("esp / / hmac-sha-256 / / 3344556677");  // forward mode: our Failure
+  EXPECT_EQ(FailureReason::NoCommonIntegrityAlgorithm, refused.failure);
+  EXPECT_TRUE(refused.stripFailure);
+  EXPECT_TRUE(request(Path::Unprotected, 5064, {}, true, 600, authorization("", true)).stripFailure);
+  establish();
+  Actions sm1Again = sm1();
+  EXPECT_EQ(Verdict::Relay, sm1Again.verdict);
+  EXPECT_EQ(FailureReason::None, sm1Again.failure);
+  EXPECT_TRUE(sm1Again.stripFailure);
+  Actions options = request(Path::Protected, 5064, {}, false);
+  EXPECT_EQ(Verdict::Relay, options.verdict);
+  EXPECT_TRUE(options.stripFailure);
+  EXPECT_TRUE(request(Path::Protected, 5064, {}, true, 0).stripFailure);  // de-registration
+  EXPECT_FALSE(request(Path::Other, 5064, {}).stripFailure);
+  EXPECT_FALSE(request(Path::Other, 5064, {}, false).stripFailure);
+}
+
 TEST_F(EngineTest, Sm3WithoutValidIkGives500AndNothing) {
   sm1();
   Actions a = reply(401, 5064, challenge(nullptr, kCkHex));
