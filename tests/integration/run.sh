@@ -44,6 +44,18 @@ register_once() {
 	sipp_wait scscf
 }
 
+# register_at_core SCSCF-SCENARIO UE-SCENARIO [SIPP-ARGS...]: one REGISTER from the UE to the
+# core-side listener; the S-CSCF gives up after 5 s when nothing reaches it. The UE's verdict
+# is the status.
+register_at_core() {
+	sipp_bg scscf -- -sf "$SIPP_DIR/$1.xml" -i "$SCSCF" -p 5060 -m 1 -timeout 5
+	sleep 0.3
+	sipp_fg ue -- -sf "$SIPP_DIR/$2.xml" -i "$UE" -p 5070 -m 1 "${@:3}" "$CORE:5090"
+	local ue=$?
+	sipp_wait scscf
+	return $ue
+}
+
 # failures_at_scscf_are TOKEN: the REGISTER reached the S-CSCF with exactly one Failure
 # header, "Failure: TOKEN".
 failures_at_scscf_are() { [ "$(received scscf | grep -i '^Failure:' | tr -d '\r')" = "Failure: $1" ]; }
@@ -87,6 +99,12 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	register_once scscf_forbid "failure: UserAuthenticationFailure" "X-Test: 1"
 	check forward_mode_exactly_one_failure_at_scscf failures_at_scscf_are MalformedSecuritySetup
 	check forward_mode_with_ue_failure_ue_gets_403 status_is ue 403
+	# Issue 14, hole 1 (c): the core-side listener takes requests from the home network only;
+	# a UE that reaches it gets nothing, and nothing of its REGISTER reaches the S-CSCF.
+	check core_listener_stranger_unanswered register_at_core scscf_challenge_two_keys \
+		ue_register_unanswered -set hdr1 "X-Test: 1"
+	check core_listener_stranger_not_relayed trace_lacks scscf '^REGISTER '
+	check core_listener_stranger_keys_not_to_ue trace_lacks ue 'ik=\|ck='
 	if ! host_has_esp; then
 		# This host's kernel cannot hold ESP SAs: the real kernel error path (profile 5).
 		register_once scscf_aka "$SM1" "X-Test: 1"
