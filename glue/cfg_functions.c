@@ -61,8 +61,9 @@ int ki_secsetup_check(sip_msg_t *msg)
 		return 0;
 	if(secsetup_request_facts(msg, &f) < 0)
 		return 0; /* not a request anyone can answer: dropped */
-	if(f.req.path == SECSETUP_PATH_OTHER)
-		return 1; /* not the access side */
+	/* Every request goes to the core, the core side's too: a REGISTER relayed from any
+	 * socket has its transaction followed, since the S-CSCF's keys must not leave in the
+	 * reply whoever asked (issue 14); the core leaves the request itself alone there. */
 	if(f.req.is_register) {
 		rc = secsetup_own_transaction(msg);
 		if(rc <= 0)
@@ -91,8 +92,7 @@ int ki_secsetup_check(sip_msg_t *msg)
 	}
 	if(secsetup_apply_to_request(msg, &a) < 0)
 		return internal_error(msg, "cannot edit the request");
-	if(f.req.is_register
-			&& secsetup_follow_register(msg, f.src, &f.req, a.failure) < 0)
+	if(f.req.is_register && secsetup_follow_register(msg, &f, a.failure) < 0)
 		return internal_error(msg, "cannot follow the transaction");
 	raise_request_event(&f, &a);
 	return 1;

@@ -49,21 +49,15 @@ static int append_text(char *buf, int size, int *len, ...)
 }
 
 /* Every header the core may add, as one CRLF-terminated block; returns its length. */
-static int extra_headers(const secsetup_actions_t *a, char *buf, int size,
-		int with_setup_and_auth)
+static int extra_headers(
+		const secsetup_actions_t *a, char *buf, int size, int with_setup)
 {
 	int len = 0;
 	char seconds[16];
 
 	buf[0] = '\0';
-	if(with_setup_and_auth && a->security_setup[0] != '\0'
+	if(with_setup && a->security_setup[0] != '\0'
 			&& append_text(buf, size, &len, "Security-setup: ", a->security_setup,
-					   "\r\n", NULL)
-					   < 0)
-		return -1;
-	if(with_setup_and_auth && a->replace_www_authenticate
-			&& a->www_authenticate[0] != '\0'
-			&& append_text(buf, size, &len, "WWW-Authenticate: ", a->www_authenticate,
 					   "\r\n", NULL)
 					   < 0)
 		return -1;
@@ -84,18 +78,81 @@ static int extra_headers(const secsetup_actions_t *a, char *buf, int size,
 	return len;
 }
 
+/* The header's value becomes text (len bytes, pkg memory the lump takes over; freed here if
+ * it cannot); its name and line end stay where they are. */
+static int replace_value(sip_msg_t *msg, hdr_field_t *hf, char *text, int len)
+{
+	struct lump *l = del_lump(msg, hf->body.s - msg->buf, hf->body.len, 0);
+
+	if(l == NULL || insert_new_lump_after(l, text, len, 0) == NULL) {
+		pkg_free(text);
+		LM_ERR("cannot rewrite a %.*s header\n", hf->name.len, hf->name.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_header(sip_msg_t *msg, hdr_field_t *hf)
+{
+	if(del_lump(msg, hf->name.s - msg->buf, hf->len, 0) == NULL) {
+		LM_ERR("cannot remove a %.*s header\n", hf->name.len, hf->name.s);
+		return -1;
+	}
+	return 0;
+}
+
 static int remove_headers(
 		sip_msg_t *msg, enum _hdr_types_t type, const char *name, int name_len)
 {
 	hdr_field_t *hf;
 
 	for(hf = msg->headers; hf != NULL; hf = hf->next) {
-		if(!secsetup_header_is(hf, type, name, name_len))
-			continue;
-		if(del_lump(msg, hf->name.s - msg->buf, hf->len, 0) == NULL) {
-			LM_ERR("cannot remove a %.*s header\n", hf->name.len, hf->name.s);
+		if(secsetup_header_is(hf, type, name, name_len)
+				&& remove_header(msg, hf) < 0)
 			return -1;
-		}
+	}
+	return 0;
+}
+
+static int is_challenge(const hdr_field_t *hf)
+{
+	return hf->type == HDR_WWW_AUTHENTICATE_T
+		   || hf->type == HDR_PROXY_AUTHENTICATE_T;
+}
+
+/* One challenge header as the core says: rewritten without its keys, left as it is, or
+ * removed when the core cannot read it to its end (a key may hide in it). */
+static int challenge_without_keys(sip_msg_t *rpl, hdr_field_t *hf)
+{
+	secsetup_str_t value = {hf->body.s, (size_t)hf->body.len};
+	char *text = pkg_malloc(hf->body.len + 1);
+	size_t len = 0;
+	int rc;
+
+	if(text == NULL) {
+		LM_ERR("no memory to rewrite a %.*s header\n", hf->name.len, hf->name.s);
+		return -1;
+	}
+	rc = secsetup_challenge_without_keys(value, text, (size_t)hf->body.len, &len);
+	if(rc == SECSETUP_OK)
+		return replace_value(rpl, hf, text, (int)len);
+	pkg_free(text);
+	return rc == SECSETUP_NOT_FOUND ? 0 : remove_header(rpl, hf);
+}
+
+/* Every challenge header of rpl but done (the one the core's actions edited already, or
+ * NULL) and, with skip_www, every WWW-Authenticate (the core's actions removed them). */
+static int challenges_without_keys(
+		sip_msg_t *rpl, const hdr_field_t *done, int skip_www)
+{
+	hdr_field_t *hf;
+
+	for(hf = rpl->headers; hf != NULL; hf = hf->next) {
+		if(!is_challenge(hf) || hf == done
+				|| (skip_www && hf->type == HDR_WWW_AUTHENTICATE_T))
+			continue;
+		if(challenge_without_keys(rpl, hf) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -175,14 +232,29 @@ int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a)
 {
 	char buf[HDR_BUF];
 	int len;
+	/* The value the core was given (read_reply: the first) and rewrote, in its place. */
+	hdr_field_t *read = NULL;
+	int drop_www = a->replace_www_authenticate && a->www_authenticate[0] == '\0';
+	char *text;
 
 	if(parse_headers(rpl, HDR_EOH_F, 0) < 0)
 		return -1;
 	if(a->reply_code > 0 && a->reply_code != (int)rpl->first_line.u.reply.statuscode
 			&& replace_status(rpl, a->reply_code, a->reply_reason) < 0)
 		return -1;
-	if(a->replace_www_authenticate
-			&& remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
+	if(drop_www && remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
+		return -1;
+	if(a->replace_www_authenticate && !drop_www) {
+		read = secsetup_find_header(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0);
+		len = (int)strlen(a->www_authenticate);
+		text = read != NULL ? pkg_malloc(len) : NULL;
+		if(text == NULL)
+			return -1;
+		memcpy(text, a->www_authenticate, len);
+		if(replace_value(rpl, read, text, len) < 0)
+			return -1;
+	}
+	if(challenges_without_keys(rpl, read, drop_www) < 0)
 		return -1;
 	len = extra_headers(a, buf, sizeof(buf), 1);
 	if(len < 0)
@@ -212,7 +284,8 @@ int secsetup_reply_fail_closed(sip_msg_t *rpl)
 
 	unparsed_headers(rpl, &from, &end);
 	if(replace_status(rpl, 500, "Server Internal Error") < 0
-			|| remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0)
+			|| remove_headers(rpl, HDR_WWW_AUTHENTICATE_T, NULL, 0) < 0
+			|| remove_headers(rpl, HDR_PROXY_AUTHENTICATE_T, NULL, 0) < 0)
 		return -1;
 	if(end > from && del_lump(rpl, from - rpl->buf, end - from, 0) == NULL)
 		return -1;
@@ -234,7 +307,7 @@ void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code)
 		status->s[2] = (char)('0' + code % 10);
 	}
 	for(hf = rpl->headers; hf != NULL; hf = hf->next) {
-		if(secsetup_header_is(hf, HDR_WWW_AUTHENTICATE_T, NULL, 0))
+		if(is_challenge(hf))
 			secsetup_scrub_challenge_keys(hf->body.s, (size_t)hf->body.len);
 	}
 	if(rpl->parsed_flag & HDR_EOH_F)
@@ -244,6 +317,16 @@ void secsetup_reply_scrub_keys(sip_msg_t *rpl, int code)
 	for(; from < end; from++) {
 		if(*from != '\r' && *from != '\n')
 			*from = 'x';
+	}
+}
+
+void secsetup_reply_without_keys(sip_msg_t *rpl)
+{
+	if(parse_headers(rpl, HDR_EOH_F, 0) < 0
+			|| challenges_without_keys(rpl, NULL, 0) < 0) {
+		LM_ERR("cannot edit a %d reply: its keys are overwritten in place\n",
+				(int)rpl->first_line.u.reply.statuscode);
+		secsetup_reply_scrub_keys(rpl, 0);
 	}
 }
 

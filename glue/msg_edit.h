@@ -6,9 +6,16 @@
 #include "../module/core_api.h"
 
 /* The header edits the core asked for, applied as lumps to a request being relayed or to a
- * reply being relayed (TMCB_RESPONSE_IN). 0 on success, -1 on failure (logged). */
+ * reply being relayed (TMCB_RESPONSE_IN); on a reply, every challenge header the core did
+ * not rewrite itself also loses its keys (secsetup_challenge_without_keys). 0 on success,
+ * -1 on failure (logged). */
 int secsetup_apply_to_request(sip_msg_t *msg, const secsetup_actions_t *a);
 int secsetup_apply_to_reply(sip_msg_t *rpl, const secsetup_actions_t *a);
+
+/* A reply the core has no edits for (a provisional one): every challenge header goes on
+ * without ik and ck, or, if it cannot be edited, is scrubbed in place
+ * (secsetup_reply_scrub_keys). */
+void secsetup_reply_without_keys(sip_msg_t *rpl);
 
 /* Answers the request itself (verdict REPLY) with the core's headers. */
 int secsetup_send_reply(sip_msg_t *msg, const secsetup_actions_t *a);

@@ -300,8 +300,15 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 	int faked = rpl == NULL || rpl == FAKED_REPLY;
 	int fresh, unparsable;
 
-	if(param == NULL || ps->code < 200)
+	if(param == NULL)
 		return;
+	if(ps->code < 200) {
+		/* No reply to a REGISTER takes a key to the UE (profile 5), a provisional one
+		 * neither: the core gives none of these a look otherwise. */
+		if(!faked)
+			secsetup_reply_without_keys(rpl);
+		return;
+	}
 	if(type & TMCB_RESPONSE_OUT) {
 		/* The final reply has left: any later copy is tm's to discard. */
 		if(is_pool_handle(param))
@@ -373,19 +380,19 @@ static followed_register_t *new_followed(void **param)
 	return f;
 }
 
-int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
-		const secsetup_request_t *req, int failure)
+int secsetup_follow_register(
+		sip_msg_t *msg, const secsetup_req_facts_t *facts, int failure)
 {
-	secsetup_str_t impu = req->impu;
 	void *param;
 	followed_register_t *f = new_followed(&param);
+	secsetup_str_t impu = facts->req.impu;
 
 	if(f == NULL)
 		return -1;
-	f->src_ip = *src_ip;
-	f->src_port = req->src_port;
-	f->path = req->path;
-	f->cseq = req->cseq;
+	f->src_ip = *facts->src;
+	f->src_port = facts->req.src_port;
+	f->path = facts->req.path;
+	f->cseq = facts->req.cseq;
 	f->impu[0] = '\0';
 	if(impu.s != NULL && impu.len < sizeof(f->impu)) {
 		memcpy(f->impu, impu.s, impu.len);

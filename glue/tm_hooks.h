@@ -4,6 +4,8 @@
 #include "core/parser/msg_parser.h"
 #include "modules/tm/tm_load.h"
 
+#include "msg_facts.h"
+
 extern struct tm_binds secsetup_tmb;
 
 /* Binds to tm; from mod_init. */
@@ -25,12 +27,13 @@ int secsetup_own_transaction(sip_msg_t *msg);
 /* Releases that transaction when the request is discarded rather than answered. */
 void secsetup_drop_transaction(sip_msg_t *msg);
 
-/* Follows the REGISTER transaction msg is about to create: its final reply goes to the core
- * (SM3 -> SM4, SM7 -> SM8), carries the core's edits and raises the core's event once.
- * impu: the REGISTER's To URI (for the event); failure: what the request carries on
- * (enum secsetup_failure). */
-int secsetup_follow_register(sip_msg_t *msg, const struct ip_addr *src_ip,
-		const secsetup_request_t *req, int failure);
+/* Follows the REGISTER transaction msg is about to create, whichever socket the REGISTER came
+ * in on: its final reply goes to the core (SM3 -> SM4, SM7 -> SM8 on the access side, the
+ * keys taken out anywhere), carries the core's edits and raises the core's event once; every
+ * other reply has its challenges' keys taken out. f: the REGISTER's facts (source, To URI for
+ * the event, path); failure: what the request carries on (enum secsetup_failure). */
+int secsetup_follow_register(
+		sip_msg_t *msg, const secsetup_req_facts_t *f, int failure);
 
 /* Sends the D.2.2 report: a REGISTER for that IMPI/Call-ID with Failure. */
 int secsetup_send_report(const secsetup_report_t *r, const char *report_uri);

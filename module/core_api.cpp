@@ -48,6 +48,32 @@ long secsetup_register_expires(secsetup_str_t contact, secsetup_str_t expires) n
                                    std::string_view(expires.s != nullptr ? expires.s : "", expires.len));
 }
 
+int secsetup_challenge_without_keys(secsetup_str_t value, char* out, size_t size,
+                                    size_t* len) noexcept {
+  try {
+    if (out == nullptr || len == nullptr) {
+      return SECSETUP_INVALID_ARG;
+    }
+    secsetup::AkaKeys keys;  // wiped when it goes: these keys are for no SA
+    std::string rewritten;
+    secsetup::ChallengeKeys ck = secsetup::extractChallengeKeys(view(value), keys, rewritten);
+    if (!ck.parsed) {
+      return SECSETUP_INVALID_ARG;
+    }
+    if (!ck.hadIk && !ck.hadCk) {
+      return SECSETUP_NOT_FOUND;
+    }
+    if (rewritten.size() > size) {
+      return SECSETUP_TRUNCATED;
+    }
+    std::memcpy(out, rewritten.data(), rewritten.size());
+    *len = rewritten.size();
+    return SECSETUP_OK;
+  } catch (...) {
+    return SECSETUP_FAILED;
+  }
+}
+
 size_t secsetup_scrub_challenge_keys(char* value, size_t len) noexcept {
   return secsetup::scrubChallengeKeys(value, len);
 }

@@ -179,7 +179,8 @@ typedef struct secsetup_actions {
 	int strip_security_setup; /* remove Security-setup before relaying */
 	int strip_failure;        /* remove every Failure header before relaying (then add failure) */
 	char security_setup[256]; /* non-empty: add "Security-setup: <this>" to the reply (SM4) */
-	int replace_www_authenticate; /* replace WWW-Authenticate by www_authenticate ("" = remove) */
+	int replace_www_authenticate; /* replace the WWW-Authenticate value the core was given by
+	                               * www_authenticate; "" removes every WWW-Authenticate */
 	char www_authenticate[1024];
 	char warning[160];     /* non-empty: text for a Warning header */
 	unsigned retry_after;  /* non-zero: add Retry-After */
@@ -190,6 +191,17 @@ typedef struct secsetup_actions {
 	uint32_t event_spi_u;
 	char event_reason[64]; /* FAILED: the Failure token or the cause; never key material */
 } secsetup_actions_t;
+
+/* Every challenge header of a reply to a REGISTER (WWW-Authenticate, Proxy-Authenticate)
+ * other than the one secsetup_on_reply was given and rewrites itself: IK and CK are the
+ * P-CSCF's alone (profile 5), whichever header, reply or socket they come with.
+ *   SECSETUP_OK         the value had ik and/or ck: out holds it without them (*len bytes,
+ *                       no NUL; never longer than value, so size >= value.len suffices);
+ *   SECSETUP_NOT_FOUND  no key parameter: the header goes on as it is;
+ *   anything else       the value cannot be read to its end, so a key may hide in it, or
+ *                       the rewrite does not fit out: the header must not go on. */
+int secsetup_challenge_without_keys(secsetup_str_t value, char *out, size_t size,
+		size_t *len) SECSETUP_NOEXCEPT;
 
 /* Last resort when the glue cannot edit a reply (no memory for its edits): overwrites, in
  * place, the value of every ik and ck parameter of one WWW-Authenticate value with '0', or

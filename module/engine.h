@@ -60,7 +60,10 @@ struct ReplyFacts {
   std::size_t contactCount = 0;
   std::string_view expiresHeader;
   FailureReason forwardedFailure = FailureReason::None;  // the request went on with Failure
-  Path path = Path::Other;            // where the REGISTER arrived
+  // Where that REGISTER arrived. The glue always says (the C struct's 0 is Unprotected);
+  // Other: not the access side, no negotiation to drive, only the keys to keep out of the
+  // reply (issue 14).
+  Path path = Path::Protected;
   uint32_t cseq = 0;                  // the REGISTER's CSeq number, 0 when unknown
 };
 

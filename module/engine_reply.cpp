@@ -82,12 +82,23 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
     }
     return a;
   }
+  if (f.path == Path::Other) {
+    // Not the access side: no contact of the module's, but the S-CSCF's keys stay here all
+    // the same (profile 5); a challenge they cannot be taken out of does not go on.
+    if (challengeTooLong) {
+      refuseChallenge(a, kChallengeTooLong);
+    }
+    return a;
+  }
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, callIdHash);
-  // A final reply of an earlier REGISTER transaction of this Call-ID (CSeq grows with each
-  // one, RFC 3261 10.2.4) comes late: it may not drive the negotiation the later one runs.
+  // A final reply of an earlier REGISTER transaction of this Call-ID comes late: it may not
+  // drive the negotiation the later one runs. The record keeps the CSeq of the contact's
+  // latest REGISTER; a reply with another is stale (RFC 3261 10.2.4 has the CSeq grow, but a
+  // UE that repeats a number must not be locked out, so only equality is asked).
   // Found by address alone, the reply answers a REGISTER of another Call-ID: it may end or
   // refresh a registration but not drive a negotiation (that is its Call-ID's).
-  bool stale = rec != kNil && f.cseq != 0 && f.cseq < store_.record(rec).cseq;
+  bool stale = rec != kNil && f.cseq != 0 && store_.record(rec).cseq != 0 &&
+               f.cseq != store_.record(rec).cseq;
   if (rec == kNil) {
     rec = store_.findByAddr(stripe, f.source, f.sourcePort);
     stale = rec != kNil && store_.record(rec).phase != Phase::Established;

@@ -169,7 +169,7 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
     return drop("unprotected port: a REGISTER that is none of the three kinds of D.1.4");
   }
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, h.callId);
-  if (rec != kNil && f.cseq > store_.record(rec).cseq && !registered(store_.record(rec))) {
+  if (rec != kNil && f.cseq != 0 && !registered(store_.record(rec))) {
     store_.record(rec).cseq = f.cseq;  // replies to its earlier REGISTERs are stale now
   }
   if (rec == kNil) {
@@ -361,7 +361,7 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
   if (adoptImpi) {
     copyText(r.impi, r.impiLen, auth.username);
   }
-  if (f.isRegister && f.cseq > r.cseq && sameText(r.callId, r.callIdLen, f.callId)) {
+  if (f.isRegister && f.cseq != 0 && sameText(r.callId, r.callIdLen, f.callId)) {
     r.cseq = f.cseq;  // the contact's latest REGISTER: replies to earlier ones are stale
   }
   if (viaPending && !activateOutbound(r, r.pending)) {

@@ -56,6 +56,8 @@ register_at_core() {
 	return $ue
 }
 
+UE_FILLERS=(-set hdr1 "X-Test: 1" -set hdr2 "X-Test: 2")
+
 # failures_at_scscf_are TOKEN: the REGISTER reached the S-CSCF with exactly one Failure
 # header, "Failure: TOKEN".
 failures_at_scscf_are() { [ "$(received scscf | grep -i '^Failure:' | tr -d '\r')" = "Failure: $1" ]; }
@@ -66,6 +68,7 @@ host_has_esp() {
 }
 
 stats_listed() { output_has sa_installed pcscf_rpc secsetup.stats; }
+www_authenticate_count_is() { [ "$(received ue | grep -ci '^WWW-Authenticate:')" = "$1" ]; }
 no_contacts() { ! output_has 'ue:' pcscf_rpc secsetup.list; }
 
 module_logged_its_ports() {
@@ -99,6 +102,13 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	register_once scscf_forbid "failure: UserAuthenticationFailure" "X-Test: 1"
 	check forward_mode_exactly_one_failure_at_scscf failures_at_scscf_are MalformedSecuritySetup
 	check forward_mode_with_ue_failure_ue_gets_403 status_is ue 403
+	# Issue 14, hole 1 (b): keys leave no challenge header; here a 407's Proxy-Authenticate
+	# answering SM1 (the challenge itself goes on, without ik and ck).
+	register_once scscf_proxy_challenge "$SM1" "X-Test: 1"
+	check proxy_challenge_ue_gets_407 status_is ue 407
+	check proxy_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check proxy_challenge_kept_without_keys trace_has ue '^Proxy-Authenticate: Digest realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", algorithm=AKAv1-MD5[[:space:]]*$'
+	check proxy_challenge_leaves_no_contact no_contacts
 	# Issue 14, hole 1 (c): the core-side listener takes requests from the home network only;
 	# a UE that reaches it gets nothing, and nothing of its REGISTER reaches the S-CSCF.
 	check core_listener_stranger_unanswered register_at_core scscf_challenge_two_keys \
@@ -114,6 +124,23 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 		check kernel_without_esp_counted counter_is sa_install_failed 1
 		check kernel_without_esp_leaves_no_contact no_contacts
 	fi
+fi
+pcscf_stop
+
+# Hole 1 (a): a cfg that relays REGISTERs from the core-side listener too (its home network
+# taken to include the UE): the module follows those transactions as well, and no reply
+# takes a key to the UE, from any challenge header.
+if check kamailio_starts_relaying_core_side pcscf_start "${DEFS[@]}" -A "HOME_NET=$NET.0/24"; then
+	check core_side_register_challenged register_at_core scscf_challenge_two_keys \
+		ue_register_once "${UE_FILLERS[@]}"
+	check core_side_ue_gets_401 status_is ue 401
+	check core_side_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check core_side_both_challenges_kept www_authenticate_count_is 2
+	check core_side_second_challenge_kept trace_has ue 'nonce="c2Vjb25kIGNoYWxsZW5nZQ=="'
+	register_at_core scscf_proxy_challenge ue_register_once "${UE_FILLERS[@]}"
+	check core_side_ue_gets_407 status_is ue 407
+	check core_side_proxy_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check core_side_leaves_no_contact no_contacts
 fi
 pcscf_stop
 

@@ -11,7 +11,7 @@ need() {  # FILE TEXT
 }
 for f in "$dir"/scscf_*.xml; do
 	f=$(basename "$f")
-	grep -q 'WWW-Authenticate' "$dir/$f" || continue
+	grep -q 'WWW-Authenticate\|Proxy-Authenticate' "$dir/$f" || continue
 	need "$f" "nonce=\"$NONCE\""
 	# A challenge may leave a key out on purpose; one it carries must be right.
 	! grep -q 'ik="' "$dir/$f" || need "$f" "ik=\"$IK\""

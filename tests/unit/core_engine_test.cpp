@@ -456,9 +456,9 @@ TEST_F(EngineTest, FailureFromTheUeNeverReachesTheScscf) {
   EXPECT_TRUE(refused.stripFailure);
   EXPECT_TRUE(request(Path::Unprotected, 5064, {}, true, 600, authorization("", true)).stripFailure);
   establish();
-  Actions sm1Again = sm1();
+  Actions sm1Again = sm1();  // refused (hole 2): it relays with our Failure, never the UE's
   EXPECT_EQ(Verdict::Relay, sm1Again.verdict);
-  EXPECT_EQ(FailureReason::None, sm1Again.failure);
+  EXPECT_EQ(FailureReason::MalformedSecuritySetup, sm1Again.failure);
   EXPECT_TRUE(sm1Again.stripFailure);
   Actions options = request(Path::Protected, 5064, {}, false);
   EXPECT_EQ(Verdict::Relay, options.verdict);
@@ -466,6 +466,35 @@ TEST_F(EngineTest, FailureFromTheUeNeverReachesTheScscf) {
   EXPECT_TRUE(request(Path::Protected, 5064, {}, true, 0).stripFailure);  // de-registration
   EXPECT_FALSE(request(Path::Other, 5064, {}).stripFailure);
   EXPECT_FALSE(request(Path::Other, 5064, {}, false).stripFailure);
+}
+
+// Issue 14, hole 1: a REGISTER that came in on another listener is no negotiation of the
+// module's, but the S-CSCF's keys stay here all the same.
+TEST_F(EngineTest, ReplyToARegisterFromAnotherListenerLosesItsKeysAndNothingElse) {
+  sm1();  // the same UE and Call-ID on the access side: its negotiation must not move
+  ReplyFacts f;
+  f.toRegister = true;
+  f.source = ue;
+  f.sourcePort = 5064;
+  f.callId = callId;
+  f.code = 401;
+  std::string www = challenge();
+  f.wwwAuthenticate = www;
+  f.path = Path::Other;
+  Actions a = engine_->onReply(f, now);
+  EXPECT_TRUE(a.replaceWwwAuthenticate);
+  EXPECT_EQ("Digest realm=\"ims.test\", nonce=\"bm9uY2U=\", algorithm=AKAv1-MD5",
+            a.wwwAuthenticate.view());
+  EXPECT_EQ(0, a.replyCode);
+  EXPECT_TRUE(a.securitySetup.empty());
+  EXPECT_EQ(Event::None, a.event);
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(Phase::Sm1Seen, phaseOf(5064));
+  f.wwwAuthenticate = "Digest nonce=\"n\", ik=\"" + std::string(kIkHex) + "\", junk junk";
+  a = engine_->onReply(f, now);  // unreadable: nothing of it goes on
+  EXPECT_TRUE(a.replaceWwwAuthenticate);
+  EXPECT_TRUE(a.wwwAuthenticate.empty());
+  EXPECT_FALSE(sm3().securitySetup.empty());  // the access side's SM3 is still its own
 }
 
 TEST_F(EngineTest, Sm3WithoutValidIkGives500AndNothing) {

@@ -249,6 +249,33 @@ TEST(CoreKeys, HmacDerivationIsTheTruncatedMacOfEachLabel) {
   }
 }
 
+// Issue 14: every other challenge header of a reply (a second WWW-Authenticate, a
+// Proxy-Authenticate) goes on without its keys, untouched without any, or not at all when it
+// cannot be read to its end.
+TEST(CoreKeys, EveryOtherChallengeLosesItsKeysThroughTheCBoundary) {
+  auto call = [](const std::string& v, std::string& out, std::size_t size) {
+    out.assign(v.size() + 1, '#');
+    std::size_t len = 0;
+    int rc = secsetup_challenge_without_keys(secsetup_str_t{v.data(), v.size()}, out.data(),
+                                             size, &len);
+    out.resize(rc == SECSETUP_OK ? len : 0);
+    return rc;
+  };
+  std::string out;
+  std::string v = std::string("Digest realm=\"b\", ik=\"") + kIk + "\", nonce=\"n\", ck=\"" +
+                  kCk + "\", algorithm=AKAv1-MD5";
+  ASSERT_EQ(SECSETUP_OK, call(v, out, v.size()));
+  EXPECT_EQ("Digest realm=\"b\", nonce=\"n\", algorithm=AKAv1-MD5", out);
+  std::string none = "Digest realm=\"b\", nonce=\"n\"";
+  EXPECT_EQ(SECSETUP_NOT_FOUND, call(none, out, none.size()));
+  std::string bad = std::string("Digest nonce=\"n\", ik=\"") + kIk + "\", junk junk";
+  EXPECT_EQ(SECSETUP_INVALID_ARG, call(bad, out, bad.size()));
+  EXPECT_EQ(SECSETUP_TRUNCATED, call(v, out, 10));
+  std::size_t len = 0;
+  EXPECT_EQ(SECSETUP_INVALID_ARG,
+            secsetup_challenge_without_keys(secsetup_str_t{v.data(), v.size()}, nullptr, 0, &len));
+}
+
 // A proposal too long to be kept whole is kept as 0xFF and a prefix of its SHA-256: equal
 // values (case, whitespace) still fingerprint alike, and one different field sets them apart.
 TEST(CoreKeys, LongProposalsDigestByValue) {
