@@ -304,8 +304,9 @@ static void on_register_reply(struct cell *t, int type, struct tmcb_params *ps)
 		return;
 	if(ps->code < 200) {
 		/* No reply to a REGISTER takes a key to the UE (profile 5), a provisional one
-		 * neither: the core gives none of these a look otherwise. */
-		if(!faked)
+		 * neither: the core gives none of these a look otherwise. Edited as it comes in,
+		 * before tm builds what it relays (RESPONSE_OUT: it has left). */
+		if(!faked && !(type & TMCB_RESPONSE_OUT))
 			secsetup_reply_without_keys(rpl);
 		return;
 	}

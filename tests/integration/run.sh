@@ -109,6 +109,12 @@ if check kamailio_starts_with_module pcscf_start "${DEFS[@]}"; then
 	check proxy_challenge_keys_not_to_ue trace_lacks ue 'ik=\|ck='
 	check proxy_challenge_kept_without_keys trace_has ue '^Proxy-Authenticate: Digest realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", algorithm=AKAv1-MD5[[:space:]]*$'
 	check proxy_challenge_leaves_no_contact no_contacts
+	# ... and a provisional reply's challenge (183 with ik/ck, then 403).
+	register_once scscf_provisional_keys "$SM1" "X-Test: 1"
+	check provisional_reply_reaches_ue trace_has ue '^SIP/2.0 183 '
+	check provisional_reply_keys_not_to_ue trace_lacks ue 'ik=\|ck='
+	check provisional_reply_challenge_kept trace_has ue '^WWW-Authenticate: Digest realm="ims.example.test", nonce="I1U8vpY3qJ0hiuZNrke/NVEp5xAGjEFNVswG7RYBTpU=", algorithm=AKAv1-MD5[[:space:]]*$'
+	check provisional_reply_ue_gets_403 last_status_is ue 403
 	# Issue 14, hole 1 (c): the core-side listener takes requests from the home network only;
 	# a UE that reaches it gets nothing, and nothing of its REGISTER reaches the S-CSCF.
 	check core_listener_stranger_unanswered register_at_core scscf_challenge_two_keys \
