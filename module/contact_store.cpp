@@ -11,50 +11,11 @@ namespace secsetup {
 
 const char* toString(Counter c) noexcept {
   switch (c) {
-    case Counter::UnprotectedDiscarded:
-      return "unprotected_discarded";
-    case Counter::ProtectedDiscarded:
-      return "protected_discarded";
-    case Counter::SecSetupParseErrors:
-      return "sec_setup_parse_errors";
-    case Counter::NegotiationFailures:
-      return "negotiation_failures";
-    case Counter::SaInstalled:
-      return "sa_installed";
-    case Counter::SaInstallFailed:
-      return "sa_install_failed";
-    case Counter::SaDeleted:
-      return "sa_deleted";
-    case Counter::SpiExhausted:
-      return "spi_exhausted";
-    case Counter::StoreFull:
-      return "store_full";
-    case Counter::UserAuthFailures:
-      return "user_auth_failures";
-    case Counter::NegotiationsStarted:
-      return "negotiations_started";
-    case Counter::RegistrationsEstablished:
-      return "registrations_established";
-    case Counter::FailedNoCommonIntegrity:
-      return "failed_no_common_integrity";
-    case Counter::FailedNoCommonConfidentiality:
-      return "failed_no_common_confidentiality";
-    case Counter::FailedUnsupportedMechanism:
-      return "failed_unsupported_mechanism";
-    case Counter::FailedMalformed:
-      return "failed_malformed";
-    case Counter::FailedMismatch:
-      return "failed_mismatch";
-    case Counter::FailedSm3WithoutKeys:
-      return "failed_sm3_without_keys";
-    case Counter::FailedKernel:
-      return "failed_kernel";
-    case Counter::FailedChallengeTooLong:
-      return "failed_challenge_too_long";
-    case Counter::NegotiationsPerUeExceeded:
-      return "negotiations_per_ue_exceeded";
-    case Counter::RepliesRefused2xxInClear:
-      return "replies_refused_2xx_in_clear";
+#define SECSETUP_COUNTER_NAME(name, text) \
+  case Counter::name:                     \
+    return text;
+    SECSETUP_COUNTERS(SECSETUP_COUNTER_NAME)
+#undef SECSETUP_COUNTER_NAME
     case Counter::Count_:
       break;
   }

@@ -22,30 +22,45 @@
 
 namespace secsetup {
 
+// Every counter once: its enum name and the statistic's name (kamcmd secsetup.stats, the
+// counters' RPC). New ones go at the end, so the indexes the C boundary hands out stay.
+#define SECSETUP_COUNTERS(X)                                                                   \
+  X(UnprotectedDiscarded, "unprotected_discarded")                                             \
+  X(ProtectedDiscarded, "protected_discarded")                                                 \
+  X(SecSetupParseErrors, "sec_setup_parse_errors")                                             \
+  X(NegotiationFailures, "negotiation_failures")                                               \
+  X(SaInstalled, "sa_installed")                                                               \
+  X(SaInstallFailed, "sa_install_failed")                                                      \
+  X(SaDeleted, "sa_deleted")                                                                   \
+  X(SpiExhausted, "spi_exhausted")                                                             \
+  X(StoreFull, "store_full")                                                                   \
+  /* also the counter of the Failure reason UserAuthenticationFailure */                      \
+  X(UserAuthFailures, "user_auth_failures")                                                    \
+  /* SM1s (initial or re-registration), accepted or refused */                                \
+  X(NegotiationsStarted, "negotiations_started")                                               \
+  /* SM7 2xx of an initial or a re-registration */                                            \
+  X(RegistrationsEstablished, "registrations_established")                                     \
+  /* one counter per Failure reason the P-CSCF sends */                                       \
+  X(FailedNoCommonIntegrity, "failed_no_common_integrity")                                     \
+  X(FailedNoCommonConfidentiality, "failed_no_common_confidentiality")                         \
+  X(FailedUnsupportedMechanism, "failed_unsupported_mechanism")                                \
+  X(FailedMalformed, "failed_malformed")                                                       \
+  X(FailedMismatch, "failed_mismatch")                                                         \
+  /* SM3 without a valid ik (or ck for the chosen cipher): 500 */                             \
+  X(FailedSm3WithoutKeys, "failed_sm3_without_keys")                                           \
+  /* SPI, SA pair or outbound policies refused by the kernel: 500 */                          \
+  X(FailedKernel, "failed_kernel")                                                             \
+  /* SM3's challenge without ik/ck still over kMaxChallengeLen: 500 */                        \
+  X(FailedChallengeTooLong, "failed_challenge_too_long")                                       \
+  /* an SM1 beyond max_negotiations_per_ue of its address: 503 */                             \
+  X(NegotiationsPerUeExceeded, "negotiations_per_ue_exceeded")                                 \
+  /* a 2xx to a REGISTER that arrived in the clear: made a 403 */                             \
+  X(RepliesRefused2xxInClear, "replies_refused_2xx_in_clear")
+
 enum class Counter : unsigned {
-  UnprotectedDiscarded,
-  ProtectedDiscarded,
-  SecSetupParseErrors,
-  NegotiationFailures,
-  SaInstalled,
-  SaInstallFailed,
-  SaDeleted,
-  SpiExhausted,
-  StoreFull,
-  UserAuthFailures,  // also the counter of the Failure reason UserAuthenticationFailure
-  // Outcomes (appended: the indexes above stay as they were).
-  NegotiationsStarted,       // SM1s (initial or re-registration), accepted or refused
-  RegistrationsEstablished,  // SM7 2xx of an initial or a re-registration
-  FailedNoCommonIntegrity,   // one counter per Failure reason the P-CSCF sends
-  FailedNoCommonConfidentiality,
-  FailedUnsupportedMechanism,
-  FailedMalformed,
-  FailedMismatch,
-  FailedSm3WithoutKeys,  // SM3 without a valid ik (or ck for the chosen cipher): 500
-  FailedKernel,          // SPI, SA pair or outbound policies refused by the kernel: 500
-  FailedChallengeTooLong,  // SM3's challenge without ik/ck still over kMaxChallengeLen: 500
-  NegotiationsPerUeExceeded,  // an SM1 beyond max_negotiations_per_ue of its address: 503
-  RepliesRefused2xxInClear,   // a 2xx to a REGISTER that arrived in the clear: made a 403
+#define SECSETUP_COUNTER_ENUM(name, text) name,
+  SECSETUP_COUNTERS(SECSETUP_COUNTER_ENUM)
+#undef SECSETUP_COUNTER_ENUM
   Count_
 };
 const char* toString(Counter c) noexcept;
