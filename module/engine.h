@@ -23,6 +23,8 @@
 
 namespace secsetup {
 
+enum class WindowEffect : uint8_t;  // module/request_event.h
+
 enum class Path : uint8_t {
   Unprotected,  // arrived on the P-CSCF's unprotected port
   Protected,    // arrived on the P-CSCF's protected port
@@ -172,6 +174,8 @@ class Engine {
   Actions initialSm1(unsigned stripe, const RequestFacts& f, const RequestHashes& h,
                      uint64_t now);
   Actions reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
+  // Ends the lost-SM8 window: keeps the new pair (keep == KeepNew) or the old one.
+  void endWindow(unsigned stripe, uint32_t rec, WindowEffect keep);
   Actions sm5(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t now);
   // callIdHash: the store's hashCallId of f.callId (the caller looked the Call-ID up with it).
   void storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint64_t callIdHash,

@@ -5,7 +5,7 @@
 
 #include "module/auth_params.h"
 #include "module/engine.h"
-#include "module/same_bytes.h"
+#include "module/request_event.h"
 
 namespace secsetup {
 
@@ -25,96 +25,10 @@ Actions relay(const char* why, bool strip = true) {
   return a;
 }
 
-bool sameText(const char* stored, uint8_t len, std::string_view v) {
-  return len == v.size() && sameBytes(stored, v.data(), len);
-}
-
-enum class Sm1Match { Same, Differs, Malformed };
-
-// Whether a Security-setup value (SM5's, or a retransmission's) is SM1's. Written exactly as
-// the canonical text of SM1's value it parses to that value, so it matches without a second
-// parse (the usual case: a UE repeats its SM1 line); any other text is parsed and its
-// fingerprint compared. err says why when Malformed.
-Sm1Match compareWithSm1(const ContactRecord& r, std::string_view text, SetupError& err) {
-  if (isCanonicalSetupText(r.sm1Digest, text)) {
-    return Sm1Match::Same;
-  }
-  SecuritySetup p;
-  if (!parseSecuritySetup(text, p, err)) {
-    return Sm1Match::Malformed;
-  }
-  uint8_t digest[kSetupDigestLen];
-  setupDigest(p, digest);
-  return std::memcmp(digest, r.sm1Digest, sizeof(digest)) == 0 ? Sm1Match::Same
-                                                               : Sm1Match::Differs;
-}
-
-// SM5 again (same Call-ID, the Security-setup of SM1): a UE that did not get SM8 retransmits
-// SM5 through SA11. That is no further message through the new pair (item 7), and the old
-// pair must stay for the ways out of a lost SM8 (item 8).
-bool isSm5Again(const ContactRecord& r, const RequestFacts& f) {
-  // A de-registration through SA11 repeats SM1's line and Call-ID too (expires 0): it is a
-  // further message and must be handled as one.
-  if (!f.isRegister || f.expires == 0 || f.securitySetupCount != 1 ||
-      !sameText(r.callId, r.callIdLen, f.callId)) {
-    return false;
-  }
-  SetupError err;
-  return compareWithSm1(r, f.securitySetup[0], err) == Sm1Match::Same;
-}
-
 void copyText(char* dst, uint8_t& len, std::string_view v) {
   len = static_cast<uint8_t>(v.size());
   std::memmove(dst, v.data(), v.size());  // v may be the record's own text (re-registration)
   dst[v.size()] = '\0';
-}
-
-// What a clear REGISTER on the unprotected port is (profile 7, D.1.4). It accepts exactly an
-// initial REGISTER (no Authorization, or one with an empty response: nothing has been
-// answered yet), a network authentication failure (empty response, no auts) and a
-// synchronisation failure (auts). A REGISTER answering a challenge (a non-empty response) is
-// SM5's kind: it belongs behind an SA, and taken in the clear it would register a UE without
-// one. An Authorization that does not parse is none of the three either.
-enum class ClearKind { Initial, NetworkAuthFailure, SyncFailure, NotAccepted };
-
-ClearKind classifyClear(const RequestFacts& f, const AuthorizationFacts& auth) {
-  if (!f.authorization.empty() && !auth.present) {
-    return ClearKind::NotAccepted;
-  }
-  if (auth.present && auth.hasAuts) {
-    return f.securitySetupCount > 0 ? ClearKind::Initial : ClearKind::SyncFailure;
-  }
-  if (auth.present && auth.hasResponse && !auth.emptyResponse) {
-    return ClearKind::NotAccepted;
-  }
-  if (f.securitySetupCount > 0) {
-    return ClearKind::Initial;
-  }
-  return auth.present && auth.hasResponse ? ClearKind::NetworkAuthFailure : ClearKind::Initial;
-}
-
-// An identity goes into the record and from there into the D.2.2 report the P-CSCF writes
-// itself (a quoted Authorization username): it may hold no quote, backslash or control
-// character, so that nothing a UE wrote can break out of that header.
-bool safeIdentity(std::string_view v) {
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '"' || c == '\\') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Whether the contact has a registration protected by an SA pair: what the S-CSCF
-// authenticated. Nothing that arrives in the clear may change it (7.3.3.2: a failed
-// attempt leaves the old SAs as they were).
-bool registered(const ContactRecord& r) { return r.active.state == PairState::Live; }
-
-bool sameLocal(const ContactRecord& r, const RequestFacts& f) {
-  const std::size_t n = f.local.family == kipsec::Family::V4 ? 4 : 16;
-  return r.family == static_cast<uint8_t>(f.local.family) &&
-         std::memcmp(r.pcscfIp, f.local.bytes.data(), n) == 0;
 }
 
 }  // namespace
@@ -140,10 +54,6 @@ Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
 }
 
 Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now) {
-  if (f.path == Path::Unprotected && !f.isRegister) {
-    store_.count(Counter::UnprotectedDiscarded);
-    return drop("non-REGISTER request on the unprotected port");
-  }
   // The lookups' index heads start loading before the Authorization parse, which hides
   // their cache misses (each a stall of its lookup otherwise).
   RequestHashes h;
@@ -162,11 +72,10 @@ Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t n
 
 Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
                                     const RequestHashes& h, uint64_t now) {
-  const AuthorizationFacts& auth = auth_;
-  const ClearKind kind = classifyClear(f, auth);
-  if (kind == ClearKind::NotAccepted) {
+  const RequestEvent event = classifyClear(f, auth_).event;
+  if (event == RequestEvent::ClearNotAccepted) {
     store_.count(Counter::UnprotectedDiscarded);
-    return drop("unprotected port: a REGISTER that is none of the three kinds of D.1.4");
+    return drop("unprotected port: not one of the three kinds of REGISTER of D.1.4");
   }
   uint32_t rec = store_.findByCallId(stripe, f.source, f.callId, h.callId);
   if (rec != kNil && f.cseq != 0 && !registered(store_.record(rec))) {
@@ -177,44 +86,40 @@ Actions Engine::unprotectedRegister(unsigned stripe, const RequestFacts& f,
   }
   // Lost SM8 (item 8): a REGISTER in the clear ends the window; the new pair goes.
   if (rec != kNil && (store_.record(rec).flags & kFlagAwaitConfirm) != 0) {
-    ContactRecord& r = store_.record(rec);
-    deletePairNow(r, r.pending);
-    store_.unlinkAddr(stripe, rec, 1);
-    r.flags &= static_cast<uint8_t>(~(kFlagAwaitConfirm | kFlagReRegistration));
-    settle(stripe, rec);
+    endWindow(stripe, rec, WindowEffect::KeepOld);
   }
-  if (f.securitySetupCount > 0) {
-    return initialSm1(stripe, f, h, now);
-  }
-  if (kind == ClearKind::SyncFailure) {
-    // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and the
-    // next 401 gets a fresh choice and fresh SAs.
-    if (rec != kNil) {
-      ContactRecord& r = store_.record(rec);
-      if (r.phase == Phase::AwaitSm5 || r.phase == Phase::AwaitSm7 || r.phase == Phase::Sm1Seen) {
-        deletePairNow(r, r.pending);
-        r.phase = Phase::Sm1Seen;
-        r.timerAt = now + policy_.registrationTimer;
+  // Items 5 and 6 act on a running negotiation only: a registered contact's re-registration
+  // loses its pending pair too (its old SAs stay), nothing else.
+  ContactRecord* r = rec == kNil ? nullptr : &store_.record(rec);
+  const bool negotiating = r != nullptr && (r->phase == Phase::Sm1Seen ||
+                                            r->phase == Phase::AwaitSm5 ||
+                                            r->phase == Phase::AwaitSm7);
+  switch (event) {
+    case RequestEvent::ClearSm1:
+      return initialSm1(stripe, f, h, now);
+    case RequestEvent::ClearSyncFailure:
+      // Synchronisation failure (item 6): SM1's state stays, the SAs of this round go, and
+      // the next 401 gets a fresh choice and fresh SAs.
+      if (negotiating) {
+        deletePairNow(*r, r->pending);
+        r->phase = Phase::Sm1Seen;
+        r->timerAt = now + policy_.registrationTimer;
         settle(stripe, rec);
       }
-    }
-    return relay("synchronisation failure REGISTER relayed");
-  }
-  if (kind == ClearKind::NetworkAuthFailure) {
-    // Network authentication failure (item 5): relayed, the pending SAs go.
-    if (rec != kNil) {
-      ContactRecord& r = store_.record(rec);
-      if (r.phase == Phase::AwaitSm5 || r.phase == Phase::AwaitSm7 || r.phase == Phase::Sm1Seen) {
-        deletePairNow(r, r.pending);
+      return relay("synchronisation failure REGISTER relayed");
+    case RequestEvent::ClearNetAuthFailure:
+      // Network authentication failure (item 5): relayed, the pending SAs go.
+      if (negotiating) {
+        deletePairNow(*r, r->pending);
         endNegotiation(stripe, rec);
         settle(stripe, rec);
       }
-    }
-    return relay("network authentication failure REGISTER relayed");
+      return relay("network authentication failure REGISTER relayed");
+    default:
+      store_.count(Counter::NegotiationsStarted);  // an initial REGISTER without a proposal
+      store_.count(Counter::SecSetupParseErrors);
+      return failure(FailureReason::MalformedSecuritySetup, "Security-setup: missing");
   }
-  store_.count(Counter::NegotiationsStarted);  // an initial REGISTER without a proposal
-  store_.count(Counter::SecSetupParseErrors);
-  return failure(FailureReason::MalformedSecuritySetup, "Security-setup: missing");
 }
 
 bool Engine::parseSm1(const RequestFacts& f, SecuritySetup& p, Actions& refusal) {
@@ -329,42 +234,29 @@ void Engine::storeSm1(unsigned stripe, uint32_t rec, const RequestFacts& f, uint
 Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
                                  const RequestHashes& h, uint64_t now) {
   uint32_t rec = store_.findByAddr(stripe, f.source, f.sourcePort, h.addr);
-  if (rec == kNil) {
-    store_.count(Counter::ProtectedDiscarded);
-    return drop("protected port: no SA pair for this address and port");
+  const RequestClass c =
+      classifyProtected(f, auth_, rec == kNil ? nullptr : &store_.record(rec));
+  switch (c.event) {
+    case RequestEvent::NoPair:
+      store_.count(Counter::ProtectedDiscarded);
+      return drop("protected port: no live SA pair for this address and port");
+    case RequestEvent::OtherLocalAddress:
+      store_.count(Counter::ProtectedDiscarded);
+      return drop("protected port: arrived on a local address the SA pair does not cover");
+    case RequestEvent::OtherIdentity:
+      store_.count(Counter::ProtectedDiscarded);
+      return drop("protected port: identity differs from the one the SAs were made for");
+    default:
+      break;
   }
   ContactRecord& r = store_.record(rec);
-  bool viaPending = r.pending.state == PairState::Live && r.pending.uePort == f.sourcePort;
-  bool viaActive = r.active.state == PairState::Live && r.active.uePort == f.sourcePort;
-  if (!viaPending && !viaActive) {
-    store_.count(Counter::ProtectedDiscarded);
-    return drop("protected port: no live SA pair for this address and port");
-  }
-  // The SAs' selectors name the P-CSCF address of the negotiation: a clear packet to another
-  // local address is outside every SA's policy, so the kernel let it through unchecked.
-  if (!sameLocal(r, f)) {
-    store_.count(Counter::ProtectedDiscarded);
-    return drop("protected port: arrived on a local address the SA pair does not cover");
-  }
-  const AuthorizationFacts& auth = auth_;
-  // An SM1 without Authorization (the seed's) names no IMPI: SM5, the first message through
-  // the new SA (so keyed from this challenge's IK), names it, and the pair is bound to it.
-  const bool adoptImpi = r.impiLen == 0 && viaPending && r.phase == Phase::AwaitSm5 &&
-                         auth.present && !auth.username.empty() &&
-                         auth.username.size() <= kMaxImpiLen && safeIdentity(auth.username);
-  if ((auth.present && !auth.username.empty() && !adoptImpi &&
-       !sameText(r.impi, r.impiLen, auth.username)) ||
-      (f.isRegister && !f.impu.empty() && !sameText(r.impu, r.impuLen, f.impu))) {
-    store_.count(Counter::ProtectedDiscarded);
-    return drop("protected port: identity differs from the one the SAs were made for");
-  }
-  if (adoptImpi) {
-    copyText(r.impi, r.impiLen, auth.username);
+  if (c.adoptImpi) {
+    copyText(r.impi, r.impiLen, auth_.username);
   }
   if (f.isRegister && f.cseq != 0 && sameText(r.callId, r.callIdLen, f.callId)) {
     r.cseq = f.cseq;  // the contact's latest REGISTER: replies to earlier ones are stale
   }
-  if (viaPending && !activateOutbound(r, r.pending)) {
+  if (c.viaPending && !activateOutbound(r, r.pending)) {
     // The UE has its SAs (this request came through them) but ours cannot send: give up.
     PairSlot refused = r.pending;
     deletePairNow(r, r.pending);
@@ -379,55 +271,55 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
     a.log = "security setup aborted at SM5";
     return a;
   }
-  if ((r.flags & kFlagAwaitConfirm) != 0 && viaPending && isSm5Again(r, f)) {
-    return relay("SM5 retransmitted after SM8 (tm answers it again)");
+  if (c.window != WindowEffect::None) {
+    endWindow(stripe, rec, c.window);
   }
-  if ((r.flags & kFlagAwaitConfirm) != 0) {
-    if (viaPending) {
-      // Item 7: a further message through SA11 - the old pair goes, the new one is the pair.
-      deletePairNow(r, r.active);
-      r.active = r.pending;
-      std::memset(&r.pending, 0, sizeof(r.pending));
-      store_.unlinkAddr(stripe, rec, 1);
-      store_.linkAddr(stripe, rec, 0, r.active.uePort);
-      viaActive = true;
-      viaPending = false;
-    } else {
-      // Item 8, lost SM8: a message through the old SA - the new pair goes.
-      deletePairNow(r, r.pending);
-      store_.unlinkAddr(stripe, rec, 1);
-    }
-    r.flags &= static_cast<uint8_t>(~(kFlagAwaitConfirm | kFlagReRegistration));
-    settle(stripe, rec);
+  switch (c.event) {
+    case RequestEvent::Sm5Again:
+      return relay("SM5 retransmitted after SM8 (tm answers it again)");
+    case RequestEvent::Request:
+      return relay("protected request", false);
+    case RequestEvent::Sm5:
+      return sm5(stripe, rec, f, now);
+    case RequestEvent::SyncFailure:
+      deletePairNow(r, r.pending);  // synchronisation failure in a re-registration
+      r.phase = Phase::Sm1Seen;
+      r.timerAt = now + policy_.registrationTimer;
+      settle(stripe, rec);
+      return relay("synchronisation failure REGISTER relayed");
+    case RequestEvent::NetAuthFailure:
+      deletePairNow(r, r.pending);  // network authentication failure in a re-registration
+      endNegotiation(stripe, rec);
+      settle(stripe, rec);
+      return relay("network authentication failure REGISTER relayed");
+    case RequestEvent::Deregistration:
+      r.flags |= kFlagDeregPending;
+      return relay("de-registration relayed");
+    case RequestEvent::ReRegistrationSm1:
+      return reRegistrationSm1(stripe, rec, f, now);
+    default:
+      return relay("protected REGISTER relayed");
   }
-  if (!f.isRegister) {
-    return relay("protected request", false);
+}
+
+// Ends the lost-SM8 window (items 7 and 8): one pair stays, as the contact's active pair.
+void Engine::endWindow(unsigned stripe, uint32_t rec, WindowEffect keep) {
+  ContactRecord& r = store_.record(rec);
+  if (keep == WindowEffect::KeepNew) {
+    // Item 7: a further message through SA11 - the old pair goes, the new one is the pair.
+    deletePairNow(r, r.active);
+    r.active = r.pending;
+    std::memset(&r.pending, 0, sizeof(r.pending));
+    store_.unlinkAddr(stripe, rec, 1);
+    store_.linkAddr(stripe, rec, 0, r.active.uePort);
+  } else {
+    // Item 8, lost SM8: a message through the old SA (or a REGISTER in the clear) - the new
+    // pair goes.
+    deletePairNow(r, r.pending);
+    store_.unlinkAddr(stripe, rec, 1);
   }
-  if (viaPending && r.phase == Phase::AwaitSm5) {
-    return sm5(stripe, rec, f, now);
-  }
-  if (auth.present && auth.hasAuts && r.pending.state != PairState::Empty) {
-    deletePairNow(r, r.pending);  // synchronisation failure in a re-registration
-    r.phase = Phase::Sm1Seen;
-    r.timerAt = now + policy_.registrationTimer;
-    settle(stripe, rec);
-    return relay("synchronisation failure REGISTER relayed");
-  }
-  if (auth.present && auth.hasResponse && auth.emptyResponse && f.securitySetupCount == 0 &&
-      r.pending.state != PairState::Empty) {
-    deletePairNow(r, r.pending);  // network authentication failure in a re-registration
-    endNegotiation(stripe, rec);
-    settle(stripe, rec);
-    return relay("network authentication failure REGISTER relayed");
-  }
-  if (f.expires == 0) {
-    r.flags |= kFlagDeregPending;
-    return relay("de-registration relayed");
-  }
-  if (viaActive && f.securitySetupCount > 0) {
-    return reRegistrationSm1(stripe, rec, f, now);
-  }
-  return relay("protected REGISTER relayed");
+  r.flags &= static_cast<uint8_t>(~(kFlagAwaitConfirm | kFlagReRegistration));
+  settle(stripe, rec);
 }
 
 Actions Engine::reRegistrationSm1(unsigned stripe, uint32_t rec, const RequestFacts& f,

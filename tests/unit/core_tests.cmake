@@ -1,7 +1,7 @@
 # Unit tests of the protocol core (module/). Included from tests/CMakeLists.txt, after
 # fakes/fakes.cmake (the recording kernel fake, secsetup_fake_kernel).
 
-set(_core_tests grammar lex policy keys store engine sa_count trust table random ue expires)
+set(_core_tests grammar lex policy keys store engine sa_count trust table request_event random ue expires)
 foreach(_t ${_core_tests})
   # A listed test that is not there is an error: a renamed file must not vanish quietly.
   if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/core_${_t}_test.cpp)
