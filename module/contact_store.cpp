@@ -5,7 +5,6 @@
 #include <new>
 
 #include "module/keyed_hash.h"
-#include "module/same_bytes.h"
 
 namespace secsetup {
 
@@ -186,18 +185,6 @@ unsigned ContactStore::stripeOf(const kipsec::IpAddress& ip) const noexcept {
   return static_cast<unsigned>(((h >> 32) * stripes_) >> 32);
 }
 
-void ContactStore::prefetchAddrHead(unsigned stripe, uint64_t addrHash) const noexcept {
-  __builtin_prefetch(&addrHeads(stripe)[addrHash & bucketMask_]);
-}
-
-void ContactStore::prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept {
-  __builtin_prefetch(&callHeads(stripe)[callIdHash & bucketMask_]);
-}
-
-void ContactStore::prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept {
-  __builtin_prefetch(&spiHeads(stripe)[hashSpi(spi) & bucketMask_]);
-}
-
 uint32_t ContactStore::findByAddr(unsigned stripe, const kipsec::IpAddress& ip, uint16_t port,
                                   uint64_t addrHash) const noexcept {
   uint32_t node = addrHeads(stripe)[addrHash & bucketMask_];
@@ -221,7 +208,7 @@ uint32_t ContactStore::findByCallId(unsigned stripe, const kipsec::IpAddress& ip
   while (rec != kNil) {
     const ContactRecord& c = r[rec];
     if (c.callTag == tag && c.callIdLen == callId.size() && sameUeIp(c, ip) &&
-        sameBytes(c.callId, callId.data(), callId.size())) {
+        std::memcmp(c.callId, callId.data(), callId.size()) == 0) {
       return rec;
     }
     rec = c.callNext;

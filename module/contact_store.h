@@ -104,12 +104,6 @@ class ContactStore {
   // The (keyed) index hash of a Call-ID.
   uint64_t hashCallId(std::string_view callId) const noexcept;
 
-  // Start loading the index heads a later findByAddr(ip, port) or findByCallId (callIdHash)
-  // and linkSpi of spi will read, so that their cache misses overlap the parse and key work
-  // that comes before the lookups instead of stalling them. No effect on the store.
-  void prefetchAddrHead(unsigned stripe, uint64_t addrHash) const noexcept;
-  void prefetchCallHead(unsigned stripe, uint64_t callIdHash) const noexcept;
-  void prefetchSpiHead(unsigned stripe, uint32_t spi) const noexcept;
 
   // The records of ip that hold an initial negotiation (no registered pair yet): each
   // holds a store slot and, from SM3 on, kernel SAs. Walks ip's own chain only.

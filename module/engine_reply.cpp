@@ -44,10 +44,7 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
   if (!f.toRegister) {
     return a;
   }
-  // The Call-ID's index head starts loading before the challenge's parse, which hides its
-  // cache miss.
   const uint64_t callIdHash = store_.hashCallId(f.callId);
-  store_.prefetchCallHead(stripe, callIdHash);
   AkaKeys keys;
   bool keysValid = false;
   bool challengeTooLong = false;
@@ -183,7 +180,6 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
   const char* why = challengeTooLong ? kChallengeTooLong : "SM3 without a valid ik";
   Counter cause = challengeTooLong ? Counter::FailedChallengeTooLong : Counter::FailedSm3WithoutKeys;
   uint32_t spiP = 0;
-  store_.prefetchSpiHead(stripe, r.proposedSpiU);  // settle indexes it: its miss overlaps
   if (challengeTooLong || !keysValid || !installPending(r, keys, spiP, why, cause)) {
     PairSlot proposed{};
     proposed.uePort = r.proposedPort;
@@ -195,7 +191,6 @@ void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysVa
     settle(stripe, rec);
     return;
   }
-  store_.prefetchSpiHead(stripe, spiP);  // and SPI_P's, under SM4's encoding
   Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
   encodeAnswer(c, spiP, policy_.protectedPort, policy_.unprotectedPort, a.securitySetup);
   r.phase = Phase::AwaitSm5;

@@ -54,15 +54,11 @@ Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
 }
 
 Actions Engine::requestLocked(unsigned stripe, const RequestFacts& f, uint64_t now) {
-  // The lookups' index heads start loading before the Authorization parse, which hides
-  // their cache misses (each a stall of its lookup otherwise).
   RequestHashes h;
   if (f.path == Path::Unprotected) {
     h.callId = store_.hashCallId(f.callId);
-    store_.prefetchCallHead(stripe, h.callId);
   }
   h.addr = store_.addrHash(f.source, f.sourcePort);
-  store_.prefetchAddrHead(stripe, h.addr);
   auth_ = parseAuthorization(f.authorization);  // once per request
   if (f.path == Path::Unprotected) {
     return unprotectedRegister(stripe, f, h, now);

@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "module/same_bytes.h"
 
 namespace secsetup {
 
@@ -45,7 +44,7 @@ const char* toString(RequestEvent e) noexcept {
 }
 
 bool sameText(const char* stored, uint8_t len, std::string_view v) noexcept {
-  return len == v.size() && sameBytes(stored, v.data(), len);
+  return len == v.size() && std::memcmp(stored, v.data(), len) == 0;
 }
 
 bool safeIdentity(std::string_view v) noexcept {

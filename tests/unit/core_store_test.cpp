@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "module/contact_store.h"
-#include "module/same_bytes.h"
 #include "tests/unit/core_engine_fixture.h"
 
 namespace secsetup::testing {
@@ -135,24 +134,6 @@ TEST(CoreStore, IndexHashesDependOnTheKey) {
             b.store->hashCallId("a84b4c76e66710@pc33.ims.test"));
   EXPECT_NE(a.store->addrHash(ue, 5064), b.store->addrHash(ue, 5064));
   EXPECT_EQ(a.store->hashCallId("x"), a.store->hashCallId("x"));
-}
-
-// sameBytes (the record texts' compare) sees a difference in any byte at any length, and
-// reads nothing past the n bytes it is given (the texts sit at the end of their buffers).
-TEST(CoreStore, SameBytesSeesEveryByte) {
-  constexpr std::size_t kMax = kMaxImpuLen + 1;
-  for (std::size_t n = 0; n <= kMax; ++n) {
-    std::vector<char> a(n), b(n);  // exactly n bytes each: ASan or valgrind see an overread
-    for (std::size_t i = 0; i < n; ++i) {
-      a[i] = b[i] = static_cast<char>('A' + i % 53);
-    }
-    EXPECT_TRUE(sameBytes(a.data(), b.data(), n)) << "length " << n;
-    for (std::size_t i = 0; i < n; ++i) {
-      b[i] = static_cast<char>(b[i] ^ 0x40);
-      EXPECT_FALSE(sameBytes(a.data(), b.data(), n)) << "length " << n << ", byte " << i;
-      b[i] = a[i];
-    }
-  }
 }
 
 // A hash computed once by the caller finds what the plain calls store, and the reverse.
