@@ -232,12 +232,5 @@ class Engine {
 // case, no hashing), else its SHA-256 (first 31 bytes) after a marker byte.
 constexpr std::size_t kSetupDigestLen = 32;
 void setupDigest(const SecuritySetup& s, uint8_t out[kSetupDigestLen]);
-// The canonical text (encodeSecuritySetup's) of the value a fingerprint stands for, when the
-// fingerprint holds that value whole with known tokens only and no unknown info parameter
-// (a typical proposal); false for any other. A text equal to it parses to that very value
-// (parse(encode(v)) == v), so SM5 written like it matches SM1 without a second parse.
-bool canonicalSetupText(const uint8_t digest[kSetupDigestLen], SetupLine& out) noexcept;
-// Whether text is that canonical text (false when the fingerprint has none).
-bool isCanonicalSetupText(const uint8_t digest[kSetupDigestLen], std::string_view text) noexcept;
 
 }  // namespace secsetup

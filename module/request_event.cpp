@@ -57,13 +57,8 @@ bool safeIdentity(std::string_view v) noexcept {
   return true;
 }
 
-// Written exactly as the canonical text of SM1's value it parses to that value, so it
-// matches without a second parse (the usual case: a UE repeats its SM1 line); any other text
-// is parsed and its fingerprint compared.
+// Parsed and fingerprinted as SM1 was: equal fingerprints are equal values.
 Sm1Match compareWithSm1(const ContactRecord& r, std::string_view text, SetupError& err) noexcept {
-  if (isCanonicalSetupText(r.sm1Digest, text)) {
-    return Sm1Match::Same;
-  }
   SecuritySetup p;
   if (!parseSecuritySetup(text, p, err)) {
     return Sm1Match::Malformed;
