@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "module/auth_params.h"
-#include "module/engine.h"
-#include "module/key_derivation.h"
-#include "module/keyed_hash.h"
-#include "module/setup_encode.h"
-#include "module/setup_grammar.h"
+#include "module/wire/auth_params.h"
+#include "module/negotiation/engine.h"
+#include "module/keys/key_derivation.h"
+#include "module/store/keyed_hash.h"
+#include "module/wire/setup_encode.h"
+#include "module/wire/setup_grammar.h"
 
 using namespace secsetup;
 

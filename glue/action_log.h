@@ -6,7 +6,7 @@
  * INFO. The event routes are the place for an operator's own per-registration lines. */
 #include "core/dprint.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 
 static inline void secsetup_log_actions(const secsetup_actions_t *a)
 {

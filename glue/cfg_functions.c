@@ -3,7 +3,7 @@
 #include "core/dprint.h"
 #include "core/mod_fix.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "cfg_functions.h"
 #include "action_log.h"
 #include "events.h"
@@ -12,7 +12,7 @@
 #include "secsetup_clock.h"
 #include "tm_hooks.h"
 
-/* Rare: cold keeps it out of the request path's code (see module/engine.h). */
+/* Rare: cold keeps it out of the request path's code (see module/negotiation/engine.h). */
 static __attribute__((cold)) int internal_error(sip_msg_t *msg, const char *why)
 {
 	secsetup_actions_t a;

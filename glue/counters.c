@@ -1,7 +1,7 @@
 #include "core/counters.h"
 #include "core/dprint.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "counters.h"
 
 static counter_val_t read_core_counter(counter_handle_t h, void *param)

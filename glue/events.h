@@ -6,7 +6,7 @@
 
 #include "core/pvar.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 
 /* What happened, as event_route[secsetup:<event>] sees it in $secsetup(name).
  * Strings need not be zero-terminated; {NULL, 0} leaves the field out. */

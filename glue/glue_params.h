@@ -1,7 +1,7 @@
 #ifndef SECSETUP_GLUE_PARAMS_H
 #define SECSETUP_GLUE_PARAMS_H
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 
 /* Module parameters as the operator set them in kamailio.cfg (docs/module.md). */
 struct secsetup_glue_params_s

@@ -2,7 +2,7 @@
 
 #include "core/dprint.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "glue_params.h"
 #include "kernel_proc.h"
 

@@ -2,7 +2,7 @@
  * secsetup: IMS security mode set-up (TS 33.203 Security-setup) for a P-CSCF.
  *
  * Module exports and the order of initialisation only; everything else lives in its own
- * file and reaches the protocol core through ../module/core_api.h.
+ * file and reaches the protocol core through ../module/c_api/core_api.h.
  */
 
 #include "core/dprint.h"
@@ -10,7 +10,7 @@
 #include "core/rpc_lookup.h"
 #include "core/sr_module.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "cfg_functions.h"
 #include "counters.h"
 #include "events.h"

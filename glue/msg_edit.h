@@ -3,7 +3,7 @@
 
 #include "core/parser/msg_parser.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 
 /* The header edits the core asked for, applied as lumps to a request being relayed or to a
  * reply being relayed (TMCB_RESPONSE_IN); on a reply, every challenge header the core did

@@ -4,7 +4,7 @@
 #include "core/ip_addr.h"
 #include "core/parser/msg_parser.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 
 /* More Security-setup headers than this are malformed anyway; the count stays exact. */
 #define SECSETUP_MAX_SETUP_HEADERS 4

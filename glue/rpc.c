@@ -4,7 +4,7 @@
 #include "core/dprint.h"
 #include "core/rpc.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "kernel_proc.h"
 #include "tm_hooks.h"
 #include "rpc.h"

@@ -2,7 +2,7 @@
 #include "core/locking.h"
 #include "core/mem/shm_mem.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "glue_params.h"
 #include "shm_store.h"
 

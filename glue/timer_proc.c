@@ -3,7 +3,7 @@
 #include "core/dprint.h"
 #include "core/timer_proc.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "events.h"
 #include "glue_params.h"
 #include "kernel_proc.h"

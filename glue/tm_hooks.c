@@ -6,7 +6,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/ut.h"
 
-#include "../module/core_api.h"
+#include "../module/c_api/core_api.h"
 #include "action_log.h"
 #include "events.h"
 #include "glue_params.h"

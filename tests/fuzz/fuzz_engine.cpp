@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "module/engine.h"
+#include "module/negotiation/engine.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
 
 using namespace secsetup;

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "module/auth_params.h"
-#include "module/failure_header.h"
-#include "module/setup_encode.h"
-#include "module/setup_grammar.h"
+#include "module/wire/auth_params.h"
+#include "module/wire/failure_header.h"
+#include "module/wire/setup_encode.h"
+#include "module/wire/setup_grammar.h"
 
 using namespace secsetup;
 

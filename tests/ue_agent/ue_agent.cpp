@@ -38,9 +38,9 @@
 #include <vector>
 
 #include "kernel_ipsec/xfrm_mnl_backend.h"
-#include "module/choice.h"
-#include "module/key_derivation.h"
-#include "module/setup_grammar.h"
+#include "module/negotiation/choice.h"
+#include "module/keys/key_derivation.h"
+#include "module/wire/setup_grammar.h"
 #include "tests/ue_agent/answer_cache.h"
 #include "tests/ue_agent/control_message.h"
 #include "tests/ue_agent/install_waits.h"

@@ -1,5 +1,5 @@
 /* Compiled as C: the boundary header must stay valid C for the Kamailio glue. */
-#include "module/core_api.h"
+#include "module/c_api/core_api.h"
 
 int secsetup_c_header_check(void)
 {

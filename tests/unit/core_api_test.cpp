@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "module/core_api.h"
-#include "module/core_api_convert.h"
+#include "module/c_api/core_api.h"
+#include "module/c_api/core_api_convert.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
 
 extern "C" int secsetup_c_header_check(void);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "module/engine.h"
+#include "module/negotiation/engine.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
 
 namespace secsetup::testing {

@@ -2,8 +2,8 @@
 
 #include "tests/unit/core_engine_fixture.h"
 
-#include "module/key_derivation.h"
-#include "module/setup_grammar.h"
+#include "module/keys/key_derivation.h"
+#include "module/wire/setup_grammar.h"
 
 namespace secsetup::testing {
 namespace {

@@ -1,11 +1,11 @@
-// Registration expiry from the raw Contact and Expires values (module/register_expires.h):
+// Registration expiry from the raw Contact and Expires values (module/wire/register_expires.h):
 // what the glue hands the engine as the REGISTER's or the 2xx's expiry.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "module/core_api.h"
-#include "module/register_expires.h"
+#include "module/c_api/core_api.h"
+#include "module/wire/register_expires.h"
 
 namespace secsetup {
 namespace {

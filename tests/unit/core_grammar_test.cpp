@@ -5,10 +5,10 @@
 
 #include <random>
 
-#include "module/choice.h"
-#include "module/failure_header.h"
-#include "module/setup_encode.h"
-#include "module/setup_grammar.h"
+#include "module/negotiation/choice.h"
+#include "module/wire/failure_header.h"
+#include "module/wire/setup_encode.h"
+#include "module/wire/setup_grammar.h"
 
 namespace secsetup {
 namespace {

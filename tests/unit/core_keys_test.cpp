@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "module/auth_params.h"
-#include "module/core_api.h"
-#include "module/engine.h"
-#include "module/key_derivation.h"
-#include "module/setup_encode.h"
-#include "module/setup_grammar.h"
+#include "module/wire/auth_params.h"
+#include "module/c_api/core_api.h"
+#include "module/negotiation/engine.h"
+#include "module/keys/key_derivation.h"
+#include "module/wire/setup_encode.h"
+#include "module/wire/setup_grammar.h"
 #include "tests/unit/hex_text.h"
 
 namespace secsetup {

@@ -1,4 +1,4 @@
-// The lexer (module/sip_lex.h) against a plain byte-by-byte reading of RFC 3261's token and
+// The lexer (module/wire/sip_lex.h) against a plain byte-by-byte reading of RFC 3261's token and
 // SWS: every byte value at every position of a token, tokens that end before, at and after the
 // cap, random text; quoted-strings the same way; and the separators' whitespace cases.
 
@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 namespace {

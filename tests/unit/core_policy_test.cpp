@@ -5,9 +5,9 @@
 #include <cctype>
 #include <string>
 
-#include "module/choice.h"
-#include "module/policy.h"
-#include "module/setup_encode.h"
+#include "module/negotiation/choice.h"
+#include "module/negotiation/policy.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 namespace {

@@ -1,4 +1,4 @@
-// The request classifier (module/request_event.h): a request's event from its origin and
+// The request classifier (module/negotiation/request_event.h): a request's event from its origin and
 // content against a record snapshot, with no engine and no store. The origin rules of
 // docs/protocol.md section 4, one case each.
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "module/request_event.h"
+#include "module/negotiation/request_event.h"
 
 namespace secsetup {
 namespace {

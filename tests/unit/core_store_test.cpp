@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "module/contact_store.h"
+#include "module/store/contact_store.h"
 #include "tests/unit/core_engine_fixture.h"
 
 namespace secsetup::testing {

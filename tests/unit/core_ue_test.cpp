@@ -3,7 +3,7 @@
 
 #include "tests/unit/core_engine_fixture.h"
 
-#include "module/ue_role.h"
+#include "module/negotiation/ue_role.h"
 
 namespace secsetup::testing {
 namespace {

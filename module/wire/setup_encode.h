@@ -7,8 +7,8 @@
 #include <string>
 
 #include "module/bounded_text.h"
-#include "module/choice.h"
-#include "module/setup_grammar.h"
+#include "module/negotiation/choice.h"
+#include "module/wire/setup_grammar.h"
 
 namespace secsetup {
 

@@ -1,4 +1,4 @@
-#include "module/choice.h"
+#include "module/negotiation/choice.h"
 
 namespace secsetup {
 

@@ -6,10 +6,10 @@
 #include <string_view>
 
 #include "kernel_ipsec/kernel_ipsec.h"
-#include "module/contact_record.h"
-#include "module/core_api.h"
-#include "module/engine.h"
-#include "module/policy.h"
+#include "module/store/contact_record.h"
+#include "module/c_api/core_api.h"
+#include "module/negotiation/engine.h"
+#include "module/negotiation/policy.h"
 
 namespace secsetup::capi {
 

@@ -3,9 +3,9 @@
 
 #include <cstring>
 
-#include "module/auth_params.h"
-#include "module/engine.h"
-#include "module/request_event.h"
+#include "module/wire/auth_params.h"
+#include "module/negotiation/engine.h"
+#include "module/negotiation/request_event.h"
 
 namespace secsetup {
 

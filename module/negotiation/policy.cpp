@@ -1,8 +1,8 @@
-#include "module/policy.h"
+#include "module/negotiation/policy.h"
 
 #include <iterator>
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "module/bounded_text.h"
-#include "module/key_derivation.h"
+#include "module/keys/key_derivation.h"
 
 namespace secsetup {
 

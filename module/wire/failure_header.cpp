@@ -1,6 +1,6 @@
-#include "module/failure_header.h"
+#include "module/wire/failure_header.h"
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 

@@ -3,10 +3,10 @@
 
 #include <cstring>
 
-#include "module/auth_params.h"
-#include "module/engine.h"
-#include "module/register_expires.h"
-#include "module/setup_encode.h"
+#include "module/wire/auth_params.h"
+#include "module/negotiation/engine.h"
+#include "module/wire/register_expires.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "module/engine.h"
+#include "module/negotiation/engine.h"
 
 namespace secsetup {
 

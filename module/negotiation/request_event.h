@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "module/auth_params.h"
-#include "module/contact_record.h"
-#include "module/engine.h"
+#include "module/wire/auth_params.h"
+#include "module/store/contact_record.h"
+#include "module/negotiation/engine.h"
 
 namespace secsetup {
 

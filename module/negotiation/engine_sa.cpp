@@ -6,8 +6,8 @@
 #include <atomic>
 #include <cstring>
 
-#include "module/engine.h"
-#include "module/setup_encode.h"
+#include "module/negotiation/engine.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 

@@ -12,18 +12,18 @@
 #include <vector>
 
 #include "kernel_ipsec/kernel_ipsec.h"
-#include "module/auth_params.h"
+#include "module/wire/auth_params.h"
 #include "module/bounded_text.h"
-#include "module/choice.h"
-#include "module/contact_store.h"
-#include "module/failure_header.h"
-#include "module/key_derivation.h"
-#include "module/policy.h"
-#include "module/setup_encode.h"
+#include "module/negotiation/choice.h"
+#include "module/store/contact_store.h"
+#include "module/wire/failure_header.h"
+#include "module/keys/key_derivation.h"
+#include "module/negotiation/policy.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 
-enum class WindowEffect : uint8_t;  // module/request_event.h
+enum class WindowEffect : uint8_t;  // module/negotiation/request_event.h
 
 enum class Path : uint8_t {
   Unprotected,  // arrived on the P-CSCF's unprotected port

@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
-#include "module/failure_header.h"
-#include "module/policy.h"
-#include "module/setup_grammar.h"
+#include "module/wire/failure_header.h"
+#include "module/negotiation/policy.h"
+#include "module/wire/setup_grammar.h"
 
 namespace secsetup {
 

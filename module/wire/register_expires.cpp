@@ -1,8 +1,8 @@
-#include "module/register_expires.h"
+#include "module/wire/register_expires.h"
 
 #include <cstdint>
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 

@@ -1,4 +1,4 @@
-#include "module/setup_encode.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 

@@ -1,4 +1,4 @@
-#include "module/request_event.h"
+#include "module/negotiation/request_event.h"
 
 #include <cstring>
 

@@ -1,10 +1,10 @@
-#include "module/contact_store.h"
+#include "module/store/contact_store.h"
 
 #include <algorithm>
 #include <cstring>
 #include <new>
 
-#include "module/keyed_hash.h"
+#include "module/store/keyed_hash.h"
 
 namespace secsetup {
 

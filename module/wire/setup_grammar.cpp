@@ -1,10 +1,10 @@
 // Parser for the Security-setup header value (grammar in setup_grammar.h).
 
-#include "module/setup_grammar.h"
+#include "module/wire/setup_grammar.h"
 
 #include <cstring>
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 

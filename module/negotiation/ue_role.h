@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "kernel_ipsec/kernel_ipsec.h"
-#include "module/choice.h"
-#include "module/key_derivation.h"
-#include "module/policy.h"
+#include "module/negotiation/choice.h"
+#include "module/keys/key_derivation.h"
+#include "module/negotiation/policy.h"
 
 namespace secsetup {
 

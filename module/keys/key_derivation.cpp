@@ -1,4 +1,4 @@
-#include "module/key_derivation.h"
+#include "module/keys/key_derivation.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "module/secure_wipe.h"
+#include "module/keys/secure_wipe.h"
 
 namespace secsetup {
 

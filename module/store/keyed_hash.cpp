@@ -1,4 +1,4 @@
-#include "module/keyed_hash.h"
+#include "module/store/keyed_hash.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "kernel_ipsec/kernel_ipsec.h"
-#include "module/choice.h"
-#include "module/policy.h"
+#include "module/negotiation/choice.h"
+#include "module/negotiation/policy.h"
 
 namespace secsetup {
 

@@ -1,8 +1,8 @@
-#include "module/auth_params.h"
+#include "module/wire/auth_params.h"
 
 #include <cstring>
 
-#include "module/sip_lex.h"
+#include "module/wire/sip_lex.h"
 
 namespace secsetup {
 

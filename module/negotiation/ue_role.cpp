@@ -1,6 +1,6 @@
-#include "module/ue_role.h"
+#include "module/negotiation/ue_role.h"
 
-#include "module/setup_encode.h"
+#include "module/wire/setup_encode.h"
 
 namespace secsetup {
 

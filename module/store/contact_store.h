@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "kernel_ipsec/kernel_ipsec.h"
-#include "module/contact_record.h"
-#include "module/keyed_hash.h"
-#include "module/shm_ops.h"
+#include "module/store/contact_record.h"
+#include "module/store/keyed_hash.h"
+#include "module/store/shm_ops.h"
 
 namespace secsetup {
 

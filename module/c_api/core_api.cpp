@@ -1,17 +1,17 @@
 // The extern "C" boundary (core_api.h): converts C views to the engine's facts and the
 // engine's actions to fixed C buffers. Every function catches everything.
 
-#include "module/core_api.h"
+#include "module/c_api/core_api.h"
 
 #include <cstring>
 #include <memory>
 #include <string>
 #include <sys/random.h>
 
-#include "module/auth_params.h"
-#include "module/core_api_convert.h"
-#include "module/engine.h"
-#include "module/register_expires.h"
+#include "module/wire/auth_params.h"
+#include "module/c_api/core_api_convert.h"
+#include "module/negotiation/engine.h"
+#include "module/wire/register_expires.h"
 
 using namespace secsetup;
 using namespace secsetup::capi;

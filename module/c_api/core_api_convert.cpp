@@ -1,6 +1,6 @@
 // Conversions between the C boundary's plain types and the core's C++ types.
 
-#include "module/core_api_convert.h"
+#include "module/c_api/core_api_convert.h"
 
 #include <cstring>
 
