@@ -20,6 +20,7 @@
 #include "module/store/keyed_hash.h"
 #include "module/wire/setup_encode.h"
 #include "module/wire/setup_grammar.h"
+#include "tests/support/store_arena.h"
 
 using namespace secsetup;
 
@@ -192,7 +193,6 @@ void BM_IndexHashCallId(benchmark::State& state) {
 }
 BENCHMARK(BM_IndexHashCallId)->ComputeStatistics("min", minOf);
 
-void noLock(void*, unsigned) {}
 
 // SM1's Security-setup and the Call-ID of UE k (k < kUes): SPI_U, port and Call-ID digits
 // patched in place, fixed width so that the texts keep their length.
@@ -236,13 +236,8 @@ constexpr uint32_t kBatch = 1000;
 // One full successful registration per iteration (SM1, SM3 with IK/CK, SM5, SM7 200).
 void runRegistration(benchmark::State& state, Cleanup cleanup) {
   constexpr uint32_t kContacts = 70000;
-  LockOps ops;
-  ops.lock = noLock;
-  ops.unlock = noLock;
-  ops.count = 17;
-  std::size_t bytes = ContactStore::bytesFor(kContacts, 16);
-  void* arena = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  ContactStore* store = ContactStore::create(arena, bytes, kContacts, ops, HashKey{{3}});
+  testing::StoreArena arena(kContacts, 17, HashKey{{3}});
+  ContactStore* store = arena.store();
   NullKernel kernel;
   Policy policy;
   Engine engine(*store, policy, kernel);
@@ -307,7 +302,6 @@ void runRegistration(benchmark::State& state, Cleanup cleanup) {
     }
   }
   state.counters["contacts"] = store->used();
-  std::free(arena);
 }
 
 // The registration alone (issue 3's "engine work per registration"): at most kBatch contacts

@@ -12,12 +12,12 @@
 
 #include "module/negotiation/engine.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
+#include "tests/support/store_arena.h"
 
 using namespace secsetup;
 
 namespace {
 
-void noLock(void*, unsigned) {}
 
 struct Input {
   const uint8_t* p;
@@ -67,17 +67,9 @@ void check(Engine& e, kipsec::FakeKernelIpsec& k, ContactStore& s) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static void* arena = nullptr;
-  static std::size_t bytes = 0;
-  LockOps ops;
-  ops.lock = noLock;
-  ops.unlock = noLock;
-  ops.count = 3;
-  if (arena == nullptr) {
-    bytes = ContactStore::bytesFor(6, 2);
-    arena = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-  }
-  ContactStore* store = ContactStore::create(arena, bytes, 6, ops, HashKey{{1}});
+  // A fresh store per input: nothing of one run reaches the next.
+  testing::StoreArena arena(6, 3, HashKey{{1}});
+  ContactStore* store = arena.store();
   kipsec::FakeKernelIpsec kernel;
   Input in{data, size};
   Policy policy;

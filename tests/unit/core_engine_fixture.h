@@ -11,10 +11,10 @@
 
 #include "module/negotiation/engine.h"
 #include "tests/fakes/fake_kernel_ipsec.h"
+#include "tests/support/store_arena.h"
 
 namespace secsetup::testing {
 
-inline void noLock(void*, unsigned) {}
 
 inline kipsec::IpAddress ip(const char* text) {
   kipsec::IpAddress a;
@@ -32,17 +32,11 @@ constexpr const char* kImpu = "sip:alice@ims.test";
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override { build(64); }
-  void TearDown() override { std::free(arena_); }
 
   void build(uint32_t maxContacts, unsigned locks = 5) {
-    std::free(arena_);
-    LockOps ops;
-    ops.lock = noLock;
-    ops.unlock = noLock;
-    ops.count = locks;
-    std::size_t bytes = ContactStore::bytesFor(maxContacts, locks - 1);
-    arena_ = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    store_ = ContactStore::create(arena_, bytes, maxContacts, ops, HashKey{{42}});
+    engine_.reset();
+    arena_ = std::make_unique<StoreArena>(maxContacts, locks);
+    store_ = arena_->store();
     ASSERT_NE(nullptr, store_);
     engine_ = std::make_unique<Engine>(*store_, policy, kernel);
   }
@@ -174,13 +168,13 @@ class EngineTest : public ::testing::Test {
   std::string impi = kImpi;
   std::string impu = kImpu;
   uint64_t now = 1000000;
-  uint32_t cseq = 0;
-  bool omitAuthorization = false;  // REGISTERs without Authorization (the seed's SM1)  // CSeq of requests and replies (0: unknown, as before the glue gave it)
+  uint32_t cseq = 0;  // CSeq of requests and replies (0: unknown, as before the glue gave it)
+  bool omitAuthorization = false;  // REGISTERs without Authorization (the seed's SM1)
   ContactStore* store_ = nullptr;
   std::unique_ptr<Engine> engine_;
 
  private:
-  void* arena_ = nullptr;
+  std::unique_ptr<StoreArena> arena_;
   std::vector<std::string> setupStore_;
   std::vector<std::string_view> views_;
   std::string authStore_;
