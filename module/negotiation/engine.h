@@ -136,6 +136,19 @@ struct ContactView {
   std::string callId, impi, impu;
 };
 
+// An SA pair for SM3, decided under the stripe lock and made outside it: the kernel calls
+// (SPI allocation, two SAs and their policies) take hundreds of microseconds, and no other
+// contact of the stripe waits for them. It is committed only if the contact's record did not
+// change meanwhile (its generation); otherwise the pair goes again.
+struct PendingInstall {
+  bool wanted = false;
+  uint32_t rec = kNil;
+  uint32_t generation = 0;
+  kipsec::IpAddress ue, pcscf;
+  PairSlot slot{};  // SPI_U, ports and algorithms; SPI_P once made
+  AkaKeys keys;     // wiped when the install is done with them
+};
+
 class Engine {
  public:
   Engine(ContactStore& store, const Policy& policy, kipsec::KernelIpsec& kernel) noexcept
@@ -182,18 +195,26 @@ class Engine {
                 std::string_view impi, const SecuritySetup& p, const Choice& c, uint16_t port,
                 uint64_t now);
   // engine_reply.cpp
-  Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now);
+  Actions replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now, PendingInstall& job);
+  // SM3: refuses at once, or describes the pair to make in job (under the lock).
   void sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid,
-           bool challengeTooLong, Actions& a, uint64_t now);
+           bool challengeTooLong, Actions& a, PendingInstall& job);
+  // SM3 once the pair is made (made) or refused (why, cause), under the lock again.
+  void commitSm3(unsigned stripe, const PendingInstall& job, bool made, const char* why,
+                 Counter cause, Actions& a, uint64_t now);
+  void abortSm3(unsigned stripe, uint32_t rec, const PairSlot& proposed, const char* why,
+                Counter cause, Actions& a);
   void finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
-                  bool keysValid, bool challengeTooLong, Actions& a, uint64_t now);
+                  bool keysValid, bool challengeTooLong, Actions& a, uint64_t now,
+                  PendingInstall& job);
   // A reply that goes on as a 500 with a Warning saying why, and without its challenge.
   [[gnu::cold]] static void refuseChallenge(Actions& a, const char* why);
   void sm7(unsigned stripe, uint32_t rec, const ReplyFacts& f, Actions& a, uint64_t now);
   // engine_sa.cpp
   // False with why and the counter of the cause (kernel or keys) when nothing was installed.
-  bool installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP, const char*& why,
-                      Counter& cause);
+  // Makes job's pair in the kernel (no lock held): SPI_P, then both SAs and their inbound
+  // policies. False with why and the counter of the cause when nothing was left installed.
+  bool makePair(PendingInstall& job, const char*& why, Counter& cause);
   void deletePairNow(ContactRecord& r, PairSlot& p);
   // Installs the pair's deferred outbound policies (once); false if the kernel refused.
   bool activateOutbound(ContactRecord& r, PairSlot& p);

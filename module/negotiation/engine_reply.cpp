@@ -26,9 +26,23 @@ long grantedExpires(const ReplyFacts& f, const ContactRecord& r, uint16_t port) 
 
 Actions Engine::onReply(const ReplyFacts& f, uint64_t now) noexcept {
   try {
-    unsigned stripe = store_.stripeOf(f.source);
+    const unsigned stripe = store_.stripeOf(f.source);
+    PendingInstall job;
+    Actions a;
+    {
+      StripeLock lock(store_, stripe);
+      a = replyLocked(stripe, f, now, job);
+    }
+    if (!job.wanted) {
+      return a;
+    }
+    // SM3's pair is made without the lock, then committed under it (see PendingInstall).
+    const char* why = "";
+    Counter cause = Counter::FailedKernel;
+    const bool made = makePair(job, why, cause);
     StripeLock lock(store_, stripe);
-    return replyLocked(stripe, f, now);
+    commitSm3(stripe, job, made, why, cause, a, now);
+    return a;
   } catch (...) {
     Actions a;
     a.replyCode = 500;
@@ -39,7 +53,8 @@ Actions Engine::onReply(const ReplyFacts& f, uint64_t now) noexcept {
   }
 }
 
-Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) {
+Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now,
+                            PendingInstall& job) {
   Actions a;
   if (!f.toRegister) {
     return a;
@@ -120,7 +135,7 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
     return a;
   }
   if (rec != kNil && f.code >= 200 && !stale) {
-    finalReply(stripe, rec, f, keys, keysValid, challengeTooLong, a, now);
+    finalReply(stripe, rec, f, keys, keysValid, challengeTooLong, a, now, job);
   }
   if (challengeTooLong && a.replyCode == 0) {
     refuseChallenge(a, kChallengeTooLong);  // in any other reply it cannot go on either
@@ -130,12 +145,13 @@ Actions Engine::replyLocked(unsigned stripe, const ReplyFacts& f, uint64_t now) 
 
 // A final reply to a REGISTER of a known contact, by the contact's phase.
 void Engine::finalReply(unsigned stripe, uint32_t rec, const ReplyFacts& f, const AkaKeys& keys,
-                        bool keysValid, bool challengeTooLong, Actions& a, uint64_t now) {
+                        bool keysValid, bool challengeTooLong, Actions& a, uint64_t now,
+                        PendingInstall& job) {
   ContactRecord& r = store_.record(rec);
   switch (r.phase) {
     case Phase::Sm1Seen:
       if (f.code == 401) {
-        sm3(stripe, rec, keys, keysValid, challengeTooLong, a, now);
+        sm3(stripe, rec, keys, keysValid, challengeTooLong, a, job);
       } else {
         endNegotiation(stripe, rec);  // no challenge: nothing to protect with
         settle(stripe, rec);
@@ -175,27 +191,89 @@ void Engine::refuseChallenge(Actions& a, const char* why) {
 }
 
 void Engine::sm3(unsigned stripe, uint32_t rec, const AkaKeys& keys, bool keysValid,
-                 bool challengeTooLong, Actions& a, uint64_t now) {
+                 bool challengeTooLong, Actions& a, PendingInstall& job) {
   ContactRecord& r = store_.record(rec);
-  const char* why = challengeTooLong ? kChallengeTooLong : "SM3 without a valid ik";
-  Counter cause = challengeTooLong ? Counter::FailedChallengeTooLong : Counter::FailedSm3WithoutKeys;
-  uint32_t spiP = 0;
-  if (challengeTooLong || !keysValid || !installPending(r, keys, spiP, why, cause)) {
-    PairSlot proposed{};
-    proposed.uePort = r.proposedPort;
-    proposed.spiU = r.proposedSpiU;
-    failed(a, cause, why, &proposed);
-    refuseChallenge(a, why);
-    a.log = "security setup aborted at SM3";
-    endNegotiation(stripe, rec);
-    settle(stripe, rec);
+  PairSlot proposed{};
+  proposed.uePort = r.proposedPort;
+  proposed.spiU = r.proposedSpiU;
+  if (challengeTooLong || !keysValid) {
+    abortSm3(stripe, rec, proposed,
+             challengeTooLong ? kChallengeTooLong : "SM3 without a valid ik",
+             challengeTooLong ? Counter::FailedChallengeTooLong : Counter::FailedSm3WithoutKeys,
+             a);
     return;
   }
+  // A retiring pair on the port (a de-registration's, in its grace) would clash with the
+  // new pair's selectors; so would a pair of this negotiation's earlier round.
+  const bool clash = r.active.state != PairState::Empty && r.active.uePort == r.proposedPort;
+  if (clash || r.pending.state != PairState::Empty) {
+    if (clash) {
+      deletePairNow(r, r.active);
+    }
+    deletePairNow(r, r.pending);
+    settle(stripe, rec);
+  }
+  job.wanted = true;
+  job.rec = rec;
+  job.generation = r.generation;
+  job.ue = ContactStore::ueAddress(r);
+  job.pcscf = ContactStore::pcscfAddress(r);
+  job.slot = proposed;
+  job.slot.pcscfPort = policy_.protectedPort;
+  job.slot.integrity = r.choiceIntegrity;
+  job.slot.cipher = r.choiceCipher;
+  std::memcpy(job.keys.ik, keys.ik, sizeof(job.keys.ik));
+  std::memcpy(job.keys.ck, keys.ck, sizeof(job.keys.ck));
+  job.keys.hasCk = keys.hasCk;
+}
+
+void Engine::abortSm3(unsigned stripe, uint32_t rec, const PairSlot& proposed, const char* why,
+                      Counter cause, Actions& a) {
+  failed(a, cause, why, &proposed);
+  refuseChallenge(a, why);
+  a.log = "security setup aborted at SM3";
+  endNegotiation(stripe, rec);
+  settle(stripe, rec);
+}
+
+void Engine::commitSm3(unsigned stripe, const PendingInstall& job, bool made, const char* why,
+                       Counter cause, Actions& a, uint64_t now) {
+  ContactRecord& r = store_.record(job.rec);
+  // Still the negotiation the pair was made for: nothing (another SM1, a timer, a delete, an
+  // authentication-failure REGISTER) changed the record while the lock was free.
+  const bool same = r.phase == Phase::Sm1Seen && r.generation == job.generation &&
+                    r.pending.state == PairState::Empty;
+  if (!same) {
+    if (made) {
+      PairSlot slot = job.slot;
+      kipsec::SaPairId id;
+      id.ue = job.ue;
+      id.pcscf = job.pcscf;
+      id.spiP = slot.spiP;
+      id.spiU = slot.spiU;
+      if (kernel_.deletePair(id, keylessParams(slot)).ok()) {
+        store_.count(Counter::SaDeleted);
+      }
+    }
+    PairSlot proposed = job.slot;
+    proposed.spiP = 0;
+    failed(a, Counter::FailedKernel, "the negotiation changed while its SAs were made", &proposed);
+    refuseChallenge(a, "the negotiation changed while its SAs were made");
+    a.log = "security setup abandoned at SM3";
+    return;
+  }
+  if (!made) {
+    PairSlot proposed = job.slot;
+    proposed.spiP = 0;
+    abortSm3(stripe, job.rec, proposed, why, cause, a);
+    return;
+  }
+  r.pending = job.slot;
   Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
-  encodeAnswer(c, spiP, policy_.protectedPort, policy_.unprotectedPort, a.securitySetup);
+  encodeAnswer(c, job.slot.spiP, policy_.protectedPort, policy_.unprotectedPort, a.securitySetup);
   r.phase = Phase::AwaitSm5;
   r.timerAt = now + policy_.registrationTimer;
-  settle(stripe, rec);
+  settle(stripe, job.rec);
   a.log = "SAs installed, SM4 carries the choice";
 }
 

@@ -121,30 +121,19 @@ void setPairFields(kipsec::SaPairParams& params, const PairSlot& p) noexcept {
 
 }  // namespace
 
-bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spiP,
-                            const char*& why, Counter& cause) {
+bool Engine::makePair(PendingInstall& job, const char*& why, Counter& cause) {
   cause = Counter::FailedKernel;
-  kipsec::IpAddress ue = ContactStore::ueAddress(r);
-  kipsec::IpAddress pcscf = ContactStore::pcscfAddress(r);
-  // An initial registration again on the port of a live pair (the UE lost its SAs): the
-  // selectors would clash, so the old pair goes first.
-  if (r.active.state != PairState::Empty && r.active.uePort == r.proposedPort) {
-    deletePairNow(r, r.active);
-  }
-  if (r.pending.state != PairState::Empty) {
-    deletePairNow(r, r.pending);
-  }
   uint32_t spi = 0;
   bool got = false;
   for (int attempt = 0; attempt < 3 && !got; ++attempt) {
-    kipsec::Result res = kernel_.allocSpi(ue, pcscf, policy_.spiMin, policy_.spiMax, spi);
+    kipsec::Result res = kernel_.allocSpi(job.ue, job.pcscf, policy_.spiMin, policy_.spiMax, spi);
     if (!res.ok()) {
       store_.count(Counter::SpiExhausted);
       why = "SPI allocation failed";
       return false;
     }
-    if (spi == r.proposedSpiU || spi < 256) {
-      kernel_.releaseSpi(ue, pcscf, spi);  // SPI_P must differ from SPI_U
+    if (spi == job.slot.spiU || spi < 256) {
+      kernel_.releaseSpi(job.ue, job.pcscf, spi);  // SPI_P must differ from SPI_U
       continue;
     }
     got = true;
@@ -153,42 +142,43 @@ bool Engine::installPending(ContactRecord& r, const AkaKeys& keys, uint32_t& spi
     why = "no SPI different from the UE's";
     return false;
   }
-  Choice c{static_cast<IntegrityAlg>(r.choiceIntegrity), static_cast<CipherAlg>(r.choiceCipher)};
-  PairSlot slot{};
-  slot.spiP = spi;
-  slot.spiU = r.proposedSpiU;
-  slot.uePort = r.proposedPort;
-  slot.pcscfPort = policy_.protectedPort;
-  slot.integrity = r.choiceIntegrity;
-  slot.cipher = r.choiceCipher;
+  job.slot.spiP = spi;
+  const Choice c{static_cast<IntegrityAlg>(job.slot.integrity),
+                 static_cast<CipherAlg>(job.slot.cipher)};
   kipsec::SaPairParams params;
-  setPairFields(params, slot);
+  setPairFields(params, job.slot);
   // Profile 6: SM4 (and, in a re-registration, nothing else) may leave before the UE has its
   // SAs; the outbound policies follow once a request arrived through the pair.
   params.deferOutbound = true;
-  if (!fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, keys, params)) {
-    kernel_.releaseSpi(ue, pcscf, spi);
+  const bool keyed = fillSaKeys(policy_.keyDerivation, policy_.keyRotateBits, c, job.keys, params);
+  const bool hadCk = job.keys.hasCk;
+  job.keys.wipe();  // IK and CK are done with, whatever happens next
+  if (!keyed) {
+    kernel_.releaseSpi(job.ue, job.pcscf, spi);
     // Without a ck for a real cipher; otherwise OpenSSL failed (out of memory), counted alike.
     const bool needsCk = c.cipher == CipherAlg::AesCbc || c.cipher == CipherAlg::DesEde3Cbc;
-    why = needsCk && !keys.hasCk ? "SM3 without a valid ck for the chosen cipher"
-                                 : "key derivation failed (OpenSSL)";
+    why = needsCk && !hadCk ? "SM3 without a valid ck for the chosen cipher"
+                            : "key derivation failed (OpenSSL)";
     cause = Counter::FailedSm3WithoutKeys;
     return false;
   }
-  kipsec::Result res = kernel_.addPair(pairId(r, slot), params);
+  kipsec::SaPairId id;
+  id.ue = job.ue;
+  id.pcscf = job.pcscf;
+  id.spiP = job.slot.spiP;
+  id.spiU = job.slot.spiU;
+  kipsec::Result res = kernel_.addPair(id, params);
   params.integrityKeyToPcscf.wipe();
   params.integrityKeyToUe.wipe();
   params.cipherKey.wipe();
   if (!res.ok()) {
-    kernel_.releaseSpi(ue, pcscf, spi);
+    kernel_.releaseSpi(job.ue, job.pcscf, spi);
     store_.count(Counter::SaInstallFailed);
     why = "the kernel refused the SA pair";
     return false;
   }
   store_.count(Counter::SaInstalled);
-  slot.state = PairState::Live;
-  r.pending = slot;
-  spiP = spi;
+  job.slot.state = PairState::Live;
   return true;
 }
 
@@ -259,6 +249,7 @@ bool Engine::settle(unsigned stripe, uint32_t rec) {
   }
   // Every change to a pair ends here (or in release): the SPI index follows the pairs.
   store_.indexSpis(stripe, rec);
+  r.generation = store_.nextGeneration();
   uint64_t d = 0;
   auto consider = [&d](uint64_t t) {
     if (t != 0 && (d == 0 || t < d)) {

@@ -86,6 +86,9 @@ struct ContactRecord {
   uint16_t proposedPort;
   uint32_t proposedSpiU;
   uint32_t cseq;  // CSeq of the contact's latest REGISTER in its Call-ID: older replies are stale
+  // Changes with every change of the record (the engine's settle step): work decided under the
+  // stripe lock and done outside it commits only if the record is still the one it decided on.
+  uint32_t generation;
   PairSlot active;
   PairSlot pending;
   uint8_t sm1Digest[32];  // fingerprint of SM1's Security-setup (setupDigest in engine.h)

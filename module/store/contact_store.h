@@ -173,6 +173,13 @@ class ContactStore {
     return a;
   }
 
+  // A value for ContactRecord::generation no live record has had: never 0, which a free
+  // record holds.
+  uint32_t nextGeneration() noexcept {
+    uint32_t g = generation_.fetch_add(1, std::memory_order_relaxed) + 1;
+    return g != 0 ? g : generation_.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
   void count(Counter c, uint64_t n = 1) noexcept {
     counters_[static_cast<unsigned>(c)].fetch_add(n, std::memory_order_relaxed);
   }
@@ -215,6 +222,7 @@ class ContactStore {
               wheelOff_ = 0, tickOff_ = 0;
   uint32_t freeHead_ = kNil;
   std::atomic<uint32_t> used_{0};
+  std::atomic<uint32_t> generation_{0};
   std::atomic<uint64_t> counters_[static_cast<unsigned>(Counter::Count_)] = {};
 };
 

@@ -123,6 +123,11 @@ Result FakeKernelIpsec::releaseSpi(const IpAddress& /*src*/, const IpAddress& ds
 
 Result FakeKernelIpsec::addPair(const SaPairId& id, const SaPairParams& params) noexcept {
   try {
+    if (beforeNextAdd_) {
+      std::function<void()> f = std::move(beforeNextAdd_);
+      beforeNextAdd_ = nullptr;
+      f();
+    }
     ++addCalls_;
     log("addPair " + pairText(id));
     Result r;

@@ -10,6 +10,8 @@
 //   failActivations(true)   every activateOutbound fails (KernelError)
 //   rejectExisting(false)   addPair over an installed SPI then succeeds (default: AlreadyExists)
 //   setNextSpi / forceSpis  steer the SPIs handed out
+//   beforeNextAddForTest(f) runs f once, at the start of the next addPair: what another
+//                           worker does while this one makes a pair without the store's lock
 // A pair added with deferOutbound has no outbound policies until activateOutbound
 // (outboundActive tells); deletePair removes it in either state.
 // It also checks the rules the kernel contract puts on its caller and lists every breach in
@@ -21,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,6 +69,7 @@ class FakeKernelIpsec : public KernelIpsec {
   void rejectExisting(bool reject) { rejectExisting_ = reject; }
   void failAllocs(bool fail) { failAllocs_ = fail; }
   void failActivations(bool fail) { failActivations_ = fail; }
+  void beforeNextAddForTest(std::function<void()> f) { beforeNextAdd_ = std::move(f); }
   // The next SPI tried for every destination (a per-process range, e.g. for forked workers).
   void setNextSpi(uint32_t spi);
   // Handed out first and as they are, even if in use (e.g. to collide with SPI_U).
@@ -106,6 +110,7 @@ class FakeKernelIpsec : public KernelIpsec {
   bool failAllocs_ = false;
   bool failActivations_ = false;
   std::optional<Result> failNext_;
+  std::function<void()> beforeNextAdd_;
   std::size_t failAddAt_ = 0;
   std::size_t addCalls_ = 0;
   bool rejectExisting_ = true;

@@ -187,5 +187,33 @@ TEST_F(TrustTest, IdentityWithAQuoteIsRefused) {
   EXPECT_EQ(0u, store_->used());
 }
 
+// SM3's pair is made without the store's lock: if the contact changed meanwhile (here the
+// UE started again from another worker), the pair goes again and nothing is committed.
+TEST_F(TrustTest, Sm3PairMadeWhileTheContactChangedIsNotCommitted) {
+  sm1();
+  kernel.beforeNextAddForTest([this] { EXPECT_EQ(Verdict::Relay, sm1().verdict); });
+  Actions a = sm3();
+  EXPECT_EQ(500, a.replyCode);
+  EXPECT_TRUE(a.securitySetup.empty());
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(0u, kernel.reservedCount());
+  EXPECT_EQ(Phase::Sm1Seen, phaseOf(5064));  // the newer negotiation, untouched
+  EXPECT_EQ(store_->counter(Counter::SaInstalled), store_->counter(Counter::SaDeleted));
+  // Its own SM3 then installs as usual.
+  EXPECT_FALSE(sm3().securitySetup.empty());
+  EXPECT_EQ(1u, kernel.livePairs());
+  EXPECT_TRUE(kernel.violations().empty());
+}
+
+// The same when the registration timer took the contact away meanwhile.
+TEST_F(TrustTest, Sm3PairMadeAfterTheContactWentIsNotCommitted) {
+  sm1();
+  kernel.beforeNextAddForTest([this] { tick(policy.registrationTimer + 1); });
+  EXPECT_EQ(500, sm3().replyCode);
+  EXPECT_EQ(0u, kernel.livePairs());
+  EXPECT_EQ(0u, store_->used());
+  EXPECT_TRUE(kernel.violations().empty());
+}
+
 }  // namespace
 }  // namespace secsetup::testing
