@@ -18,6 +18,19 @@ namespace {
   return a;
 }
 
+// The P-CSCF answers the request itself: code and reason phrase, the Warning (or none), and
+// Retry-After (0: none). a may already carry the Failed event of the refusal.
+[[gnu::cold]] Actions answer(Actions a, int code, const char* reason, const char* warning,
+                             unsigned retryAfter, const char* why) {
+  a.verdict = Verdict::Reply;
+  a.replyCode = code;
+  a.replyReason = reason;
+  a.warning = warning;
+  a.retryAfter = retryAfter;
+  a.log = why;
+  return a;
+}
+
 Actions relay(const char* why, bool strip = true) {
   Actions a;
   a.stripSecuritySetup = strip;
@@ -44,12 +57,8 @@ Actions Engine::onRequest(const RequestFacts& f, uint64_t now) noexcept {
     a.stripFailure = true;  // Failure is the P-CSCF's report to the S-CSCF (profile 3), not the UE's
     return a;
   } catch (...) {
-    Actions a;
-    a.verdict = Verdict::Reply;
-    a.replyCode = 500;
-    a.replyReason = "Server Internal Error";
-    a.log = "internal error while handling a request";
-    return a;
+    return answer(Actions{}, 500, "Server Internal Error", "", 0,
+                  "internal error while handling a request");
   }
 }
 
@@ -149,13 +158,9 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const Request
   const AuthorizationFacts& auth = auth_;
   if (f.callId.empty() || f.callId.size() > kMaxCallIdLen || auth.username.size() > kMaxImpiLen ||
       f.impu.size() > kMaxImpuLen || !safeIdentity(auth.username) || !safeIdentity(f.impu)) {
-    Actions a;
-    a.verdict = Verdict::Reply;
-    a.replyCode = 400;
-    a.replyReason = "Bad Request";
-    a.warning = "Call-ID, IMPI or IMPU missing, too long or with characters not allowed";
-    a.log = "initial SM1 refused";
-    return a;
+    return answer(Actions{}, 400, "Bad Request",
+                  "Call-ID, IMPI or IMPU missing, too long or with characters not allowed", 0,
+                  "initial SM1 refused");
   }
   uint16_t port = static_cast<uint16_t>(p.port != 0 ? p.port : f.sourcePort);
   const uint64_t portHash = port == f.sourcePort ? h.addr : store_.addrHash(f.source, port);
@@ -180,13 +185,9 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const Request
       Actions a;
       failed(a, Counter::NegotiationsPerUeExceeded, "too many negotiations from this address",
              nullptr);
-      a.verdict = Verdict::Reply;
-      a.replyCode = 503;
-      a.replyReason = "Service Unavailable";
-      a.retryAfter = policy_.registrationTimer;
-      a.warning = "too many security negotiations from this address";
-      a.log = "negotiations per UE address exceeded";
-      return a;
+      return answer(a, 503, "Service Unavailable",
+                    "too many security negotiations from this address",
+                    policy_.registrationTimer, "negotiations per UE address exceeded");
     }
   }
   if (rec == kNil) {
@@ -194,12 +195,7 @@ Actions Engine::initialSm1(unsigned stripe, const RequestFacts& f, const Request
     if (rec == kNil) {
       Actions a;
       failed(a, Counter::StoreFull, "contact store full", nullptr);
-      a.verdict = Verdict::Reply;
-      a.replyCode = 503;
-      a.replyReason = "Service Unavailable";
-      a.retryAfter = policy_.retryAfter;
-      a.log = "contact store full";
-      return a;
+      return answer(a, 503, "Service Unavailable", "", policy_.retryAfter, "contact store full");
     }
     store_.linkAddr(stripe, rec, 0, port, portHash);
   }
@@ -260,12 +256,8 @@ Actions Engine::protectedRequest(unsigned stripe, const RequestFacts& f,
     settle(stripe, rec);
     Actions a;
     failed(a, Counter::FailedKernel, "the kernel refused the outbound policies", &refused);
-    a.verdict = Verdict::Reply;
-    a.replyCode = 500;
-    a.replyReason = "Server Internal Error";
-    a.warning = "the kernel refused the outbound policies";
-    a.log = "security setup aborted at SM5";
-    return a;
+    return answer(a, 500, "Server Internal Error", "the kernel refused the outbound policies", 0,
+                  "security setup aborted at SM5");
   }
   if (c.window != WindowEffect::None) {
     endWindow(stripe, rec, c.window);
