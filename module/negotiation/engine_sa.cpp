@@ -249,6 +249,7 @@ bool Engine::settle(unsigned stripe, uint32_t rec) {
   }
   // Every change to a pair ends here (or in release): the SPI index follows the pairs.
   store_.indexSpis(stripe, rec);
+  store_.followNegotiating(stripe, rec);
   r.generation = store_.nextGeneration();
   uint64_t d = 0;
   auto consider = [&d](uint64_t t) {

@@ -9,6 +9,7 @@
 namespace secsetup {
 
 constexpr uint32_t kNil = 0xFFFFFFFFu;
+constexpr uint32_t kNotChained = 0xFFFFFFFEu;
 constexpr std::size_t kMaxCallIdLen = 95;
 constexpr std::size_t kMaxImpiLen = 63;
 constexpr std::size_t kMaxImpuLen = 95;
@@ -66,7 +67,9 @@ struct ContactRecord {
   uint32_t wheelPrev;
   uint32_t wheelNext;
   uint32_t wheelSlot;  // kNil when not scheduled
-  uint32_t ipNext;     // chain of the records of one UE address (negotiations per address)
+  // Chain of one UE address's records that negotiate (no registered pair): kNotChained
+  // while a live record is out of it.
+  uint32_t ipNext;
   AddrLink addr[2];    // [0]: the contact's port; [1]: the new port of a re-registration
   SpiLink spi[kSpiSlots];
   uint64_t deadline;   // the earliest of timerAt, expiresAt, retireAt's; 0: none

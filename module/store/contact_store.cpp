@@ -235,10 +235,45 @@ uint32_t ContactStore::allocate(const kipsec::IpAddress& ip) noexcept {
   c.family = static_cast<uint8_t>(ip.family);
   std::memcpy(c.ueIp, ip.bytes.data(), 16);
   c.phase = Phase::Sm1Seen;
-  uint32_t& head = ipHeads(stripeOf(ip))[hashAddr(c.family, c.ueIp, 0) & bucketMask_];
+  linkIp(stripeOf(ip), rec);  // a new record negotiates
+  return rec;
+}
+
+namespace {
+bool negotiates(const ContactRecord& c) noexcept {
+  return c.active.state == PairState::Empty && c.phase != Phase::Closing &&
+         c.phase != Phase::Free;
+}
+}  // namespace
+
+void ContactStore::linkIp(unsigned stripe, uint32_t rec) noexcept {
+  ContactRecord& c = records()[rec];
+  uint32_t& head = ipHeads(stripe)[hashAddr(c.family, c.ueIp, 0) & bucketMask_];
   c.ipNext = head;
   head = rec;
-  return rec;
+}
+
+unsigned ContactStore::ipChainLengthForTest(unsigned stripe,
+                                            const kipsec::IpAddress& ip) const noexcept {
+  unsigned n = 0;
+  for (uint32_t rec = ipHeads(stripe)[hashAddr(static_cast<uint8_t>(ip.family), ip.bytes.data(),
+                                               0) &
+                                      bucketMask_];
+       rec != kNil; rec = records()[rec].ipNext) {
+    ++n;
+  }
+  return n;
+}
+
+void ContactStore::followNegotiating(unsigned stripe, uint32_t rec) noexcept {
+  const ContactRecord& c = records()[rec];
+  const bool want = negotiates(c);
+  const bool chained = c.ipNext != kNotChained;
+  if (want && !chained) {
+    linkIp(stripe, rec);
+  } else if (!want && chained) {
+    unlinkIp(stripe, rec);
+  }
 }
 
 unsigned ContactStore::countNegotiating(unsigned stripe,
@@ -249,7 +284,7 @@ unsigned ContactStore::countNegotiating(unsigned stripe,
                                  bucketMask_];
   while (rec != kNil) {
     const ContactRecord& c = r[rec];
-    if (sameUeIp(c, ip) && c.active.state == PairState::Empty && c.phase != Phase::Closing) {
+    if (sameUeIp(c, ip) && negotiates(c)) {
       ++n;
     }
     rec = c.ipNext;
@@ -260,6 +295,9 @@ unsigned ContactStore::countNegotiating(unsigned stripe,
 void ContactStore::unlinkIp(unsigned stripe, uint32_t rec) noexcept {
   ContactRecord* r = records();
   ContactRecord& c = r[rec];
+  if (c.ipNext == kNotChained) {
+    return;
+  }
   uint32_t* link = &ipHeads(stripe)[hashAddr(c.family, c.ueIp, 0) & bucketMask_];
   while (*link != kNil) {
     if (*link == rec) {
@@ -268,7 +306,7 @@ void ContactStore::unlinkIp(unsigned stripe, uint32_t rec) noexcept {
     }
     link = &r[*link].ipNext;
   }
-  c.ipNext = kNil;
+  c.ipNext = kNotChained;
 }
 
 void ContactStore::release(unsigned stripe, uint32_t rec) noexcept {

@@ -106,8 +106,15 @@ class ContactStore {
 
 
   // The records of ip that hold an initial negotiation (no registered pair yet): each
-  // holds a store slot and, from SM3 on, kernel SAs. Walks ip's own chain only.
+  // holds a store slot and, from SM3 on, kernel SAs. Only negotiating records are chained,
+  // so the walk is as long as the negotiations (bounded by max_negotiations_per_ue), however
+  // many registered contacts the address has.
   unsigned countNegotiating(unsigned stripe, const kipsec::IpAddress& ip) const noexcept;
+  // Puts the record into its address's chain or takes it out, as it now negotiates or not
+  // (after every change of its pairs or phase: the engine's settle step).
+  void followNegotiating(unsigned stripe, uint32_t rec) noexcept;
+  // The records chained under ip's bucket (of any address that shares it).
+  unsigned ipChainLengthForTest(unsigned stripe, const kipsec::IpAddress& ip) const noexcept;
 
   // A zeroed record with ip set, phase Sm1Seen, chained under its address (in ip's stripe),
   // not yet otherwise indexed; kNil when full. The caller holds ip's stripe lock.
@@ -197,6 +204,7 @@ class ContactStore {
   uint32_t* callHeads(unsigned stripe) const noexcept;
   uint32_t* spiHeads(unsigned stripe) const noexcept;
   uint32_t* ipHeads(unsigned stripe) const noexcept;
+  void linkIp(unsigned stripe, uint32_t rec) noexcept;
   void unlinkIp(unsigned stripe, uint32_t rec) noexcept;
   uint64_t hashSpi(uint32_t spi) const noexcept;
   // A pair's SPIs as one word (spiU high, spiP low); 0 for an empty pair.

@@ -215,5 +215,27 @@ TEST_F(TrustTest, Sm3PairMadeAfterTheContactWentIsNotCommitted) {
   EXPECT_TRUE(kernel.violations().empty());
 }
 
+// The per-address count walks the negotiating records only: registered contacts of the
+// address leave its chain, so a busy address does not make every SM1 walk them all.
+TEST_F(TrustTest, RegisteredContactsLeaveTheNegotiationChain) {
+  const unsigned stripe = store_->stripeOf(ue);
+  for (uint16_t port = 5100; port < 5120; port += 2) {
+    establish(port);
+  }
+  EXPECT_EQ(0u, store_->countNegotiating(stripe, ue));
+  EXPECT_EQ(0u, store_->ipChainLengthForTest(stripe, ue));
+  // A de-registered contact (retiring pairs) does not negotiate either.
+  request(Path::Protected, 5100, {}, true, 0);
+  sm7(200, 5100, 0);
+  EXPECT_EQ(0u, store_->ipChainLengthForTest(stripe, ue));
+  sm1("esp / / hmac-md5-96 / / 3000000000 / port=5070", 5070);
+  EXPECT_EQ(1u, store_->countNegotiating(stripe, ue));
+  EXPECT_EQ(1u, store_->ipChainLengthForTest(stripe, ue));
+  sm3(5070);
+  sm5("esp / / hmac-md5-96 / / 3000000000 / port=5070", 5070);
+  sm7(200, 5070);
+  EXPECT_EQ(0u, store_->ipChainLengthForTest(stripe, ue));  // registered: out of the chain
+}
+
 }  // namespace
 }  // namespace secsetup::testing

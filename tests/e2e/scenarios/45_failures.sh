@@ -6,6 +6,10 @@ sm4_spi() { received "$1" | sed -n 's|^Security-setup:.*/ *\([0-9]*\) */ *protec
 # SM5 (CSeq 3) got no answer at all.
 sm5_unanswered() { ! output_has '^CSeq: *3 REGISTER' received "$1"; }
 trace_sent_cseq() { grep -q "^CSeq: *$2 REGISTER" "$WORK/$1.msg"; }
+# The report the S-CSCF received (its last REGISTER) has exactly one Content-Length.
+report_has_one_content_length() {
+	[ "$(received scscf_auth_timeout | awk '/^REGISTER /{n=0} /^Content-Length:/{n++} END{print n}')" -eq 1 ]
+}
 
 scenario_failures() {
 	local spi
@@ -32,6 +36,11 @@ scenario_failures() {
 	check user_auth_failure_reported_to_s_cscf sipp_wait scscf_auth_timeout
 	check user_auth_failure_report_names_reason trace_has scscf_auth_timeout '^Failure: *UserAuthenticationFailure'
 	check user_auth_failure_report_same_call_id trace_has scscf_auth_timeout '^Call-ID: *secured-1@'
+	# Issue 14: the report names the IMPI the S-CSCF challenged (an Authorization without a
+	# response, as SM1's), and carries one Content-Length (tm's).
+	check user_auth_failure_report_names_impi trace_has scscf_auth_timeout \
+		'^Authorization: Digest username="alice@ims.example.test", .*response=""'
+	check user_auth_failure_report_one_content_length report_has_one_content_length
 	check user_auth_failure_sas_deleted wait_for 6 nothing_left
 	check user_auth_failure_counted counter_is user_auth_failures $((failures_before + 1))
 	agent_op release
