@@ -147,6 +147,15 @@ struct PendingInstall {
   kipsec::IpAddress ue, pcscf;
   PairSlot slot{};  // SPI_U, ports and algorithms; SPI_P once made
   AkaKeys keys;     // wiped when the install is done with them
+
+  kipsec::SaPairId pairId() const noexcept {
+    kipsec::SaPairId id;
+    id.ue = ue;
+    id.pcscf = pcscf;
+    id.spiP = slot.spiP;
+    id.spiU = slot.spiU;
+    return id;
+  }
 };
 
 class Engine {

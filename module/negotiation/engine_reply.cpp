@@ -243,28 +243,20 @@ void Engine::commitSm3(unsigned stripe, const PendingInstall& job, bool made, co
   // authentication-failure REGISTER) changed the record while the lock was free.
   const bool same = r.phase == Phase::Sm1Seen && r.generation == job.generation &&
                     r.pending.state == PairState::Empty;
+  PairSlot proposed = job.slot;  // for the Failed event: what the UE proposed
+  proposed.spiP = 0;
   if (!same) {
     if (made) {
-      PairSlot slot = job.slot;
-      kipsec::SaPairId id;
-      id.ue = job.ue;
-      id.pcscf = job.pcscf;
-      id.spiP = slot.spiP;
-      id.spiU = slot.spiU;
-      if (kernel_.deletePair(id, keylessParams(slot)).ok()) {
+      if (kernel_.deletePair(job.pairId(), keylessParams(job.slot)).ok()) {
         store_.count(Counter::SaDeleted);
       }
     }
-    PairSlot proposed = job.slot;
-    proposed.spiP = 0;
     failed(a, Counter::FailedKernel, "the negotiation changed while its SAs were made", &proposed);
     refuseChallenge(a, "the negotiation changed while its SAs were made");
     a.log = "security setup abandoned at SM3";
     return;
   }
   if (!made) {
-    PairSlot proposed = job.slot;
-    proposed.spiP = 0;
     abortSm3(stripe, job.rec, proposed, why, cause, a);
     return;
   }

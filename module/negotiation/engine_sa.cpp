@@ -162,12 +162,7 @@ bool Engine::makePair(PendingInstall& job, const char*& why, Counter& cause) {
     cause = Counter::FailedSm3WithoutKeys;
     return false;
   }
-  kipsec::SaPairId id;
-  id.ue = job.ue;
-  id.pcscf = job.pcscf;
-  id.spiP = job.slot.spiP;
-  id.spiU = job.slot.spiU;
-  kipsec::Result res = kernel_.addPair(id, params);
+  kipsec::Result res = kernel_.addPair(job.pairId(), params);
   params.integrityKeyToPcscf.wipe();
   params.integrityKeyToUe.wipe();
   params.cipherKey.wipe();

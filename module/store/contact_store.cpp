@@ -235,7 +235,7 @@ uint32_t ContactStore::allocate(const kipsec::IpAddress& ip) noexcept {
   c.family = static_cast<uint8_t>(ip.family);
   std::memcpy(c.ueIp, ip.bytes.data(), 16);
   c.phase = Phase::Sm1Seen;
-  linkIp(stripeOf(ip), rec);  // a new record negotiates
+  c.ipNext = kNotChained;  // the engine's settle step chains it (the caller holds the stripe)
   return rec;
 }
 

@@ -116,8 +116,8 @@ class ContactStore {
   // The records chained under ip's bucket (of any address that shares it).
   unsigned ipChainLengthForTest(unsigned stripe, const kipsec::IpAddress& ip) const noexcept;
 
-  // A zeroed record with ip set, phase Sm1Seen, chained under its address (in ip's stripe),
-  // not yet otherwise indexed; kNil when full. The caller holds ip's stripe lock.
+  // A zeroed record with ip set, phase Sm1Seen, not yet indexed (followNegotiating chains it
+  // under its address); kNil when full.
   uint32_t allocate(const kipsec::IpAddress& ip) noexcept;
   // Unindexes, unschedules and frees the record.
   void release(unsigned stripe, uint32_t rec) noexcept;
